@@ -1,0 +1,28 @@
+# Two commands on a fresh machine with Python 3.11: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
+
+.PHONY: run test install migrate clean
+
+$(STAMP): requirements.txt
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+install: $(STAMP)
+
+# Starts the product on the embedded default (SQLite + ORM broker) with a demo tenant wired to
+# the sandbox store and Acumatica instance. Ctrl-C stops everything.
+run: install
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py demo
+
+# The whole test suite. DATABASE_URL picks the database (SQLite in memory by default).
+test: install
+	DEBUG=1 Q_SYNC=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles

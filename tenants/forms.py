@@ -1,0 +1,131 @@
+"""The merchant onboarding form: one page for the tenant and both connections.
+
+Secrets are write-only: inputs never render a stored value, and leaving one empty when editing keeps
+what is stored. A "set" / "not set" note tells the merchant whether a value is on file.
+"""
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.text import slugify
+
+from tenants.models import (AcumaticaConnection, BigCommerceConnection, Membership, Tenant,
+                            endpoint_version_validator, store_hash_validator)
+
+
+def secret_input(label: str, help_text: str = "") -> forms.CharField:
+    return forms.CharField(label=label, required=False, strip=True, help_text=help_text,
+                           widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}))
+
+
+def validate_instance_url(url: str) -> None:
+    if not settings.DEBUG and not url.lower().startswith("https://"):
+        raise ValidationError("The Acumatica instance URL must start with https:// (credentials travel over it).")
+
+
+class OnboardingForm(forms.Form):
+    # (form field, model attribute) for every secret, so create/edit handle them alike.
+    BC_SECRETS = {"bc_access_token": "access_token", "bc_client_secret": "client_secret"}
+    AC_SECRETS = {"ac_client_secret": "client_secret", "ac_password": "password"}
+
+    name = forms.CharField(label="Business name", max_length=200)
+
+    store_hash = forms.CharField(label="Store hash", max_length=20, validators=[store_hash_validator],
+                                 help_text="From your API path: https://api.bigcommerce.com/stores/<store hash>/v3/")
+    bc_access_token = secret_input("Access token (X-Auth-Token)", "From Settings > API accounts in BigCommerce.")
+    bc_client_id = forms.CharField(label="Client ID", max_length=100, required=False)
+    bc_client_secret = secret_input("Client secret", "Used to verify signed webhook deliveries.")
+    bc_api_base_url = forms.URLField(label="API base URL (advanced)", required=False,
+                                     help_text="Leave empty for the real BigCommerce API.")
+
+    instance_url = forms.URLField(label="Instance URL", validators=[validate_instance_url],
+                                  help_text="e.g. https://mycompany.acumatica.com")
+    endpoint_version = forms.CharField(label="Endpoint version", max_length=10, initial="24.200.001",
+                                       validators=[endpoint_version_validator],
+                                       help_text="The Default endpoint version to pin, e.g. 24.200.001.")
+    company = forms.CharField(label="Tenant (company) login name", max_length=100, required=False)
+    auth_method = forms.ChoiceField(label="Sign-in method", choices=AcumaticaConnection.AuthMethod.choices,
+                                    widget=forms.RadioSelect, initial=AcumaticaConnection.AuthMethod.OAUTH)
+    ac_client_id = forms.CharField(label="OAuth client ID", max_length=200, required=False,
+                                   help_text="From Connected Applications (SM303010), e.g. GUID@Company.")
+    ac_client_secret = secret_input("OAuth client secret")
+    username = forms.CharField(label="Username", max_length=100)
+    ac_password = secret_input("Password")
+
+    def __init__(self, *args, tenant: Tenant | None = None, **kwargs) -> None:
+        self.tenant = tenant
+        super().__init__(*args, **kwargs)
+        if tenant is not None:
+            self.initial.update(self._initial_from(tenant))
+        self._annotate_secrets()
+
+    @staticmethod
+    def _initial_from(tenant: Tenant) -> dict:
+        bc, ac = tenant.bigcommerce, tenant.acumatica
+        return {
+            "name": tenant.name, "store_hash": bc.store_hash, "bc_client_id": bc.client_id,
+            "bc_api_base_url": bc.api_base_url, "instance_url": ac.instance_url,
+            "endpoint_version": ac.endpoint_version, "company": ac.company, "auth_method": ac.auth_method,
+            "ac_client_id": ac.client_id, "username": ac.username,
+        }
+
+    def stored_secret(self, form_field: str) -> bool:
+        if self.tenant is None:
+            return False
+        if form_field in self.BC_SECRETS:
+            return bool(getattr(self.tenant.bigcommerce, self.BC_SECRETS[form_field]))
+        return bool(getattr(self.tenant.acumatica, self.AC_SECRETS[form_field]))
+
+    def _annotate_secrets(self) -> None:
+        for name in (*self.BC_SECRETS, *self.AC_SECRETS):
+            state = "set — leave empty to keep it" if self.stored_secret(name) else "not set"
+            self.fields[name].widget.attrs["placeholder"] = state
+            self.fields[name].secret_state = "set" if self.stored_secret(name) else "not set"
+
+    def _has(self, name: str) -> bool:
+        return bool(self.cleaned_data.get(name)) or self.stored_secret(name)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if not self._has("bc_access_token"):
+            self.add_error("bc_access_token", "The access token is required to read orders and update the catalog.")
+        if not self._has("ac_password"):
+            self.add_error("ac_password", "The Acumatica password is required.")
+        if data.get("auth_method") == AcumaticaConnection.AuthMethod.OAUTH:
+            if not data.get("ac_client_id"):
+                self.add_error("ac_client_id", "OAuth 2.0 needs the client ID of the connected application.")
+            if not self._has("ac_client_secret"):
+                self.add_error("ac_client_secret", "OAuth 2.0 needs the client secret of the connected application.")
+        return data
+
+    @transaction.atomic
+    def save(self, user) -> Tenant:
+        data = self.cleaned_data
+        tenant = self.tenant or Tenant(slug=unique_slug(data["name"]))
+        tenant.name = data["name"]
+        tenant.save()
+        if self.tenant is None:
+            Membership.objects.create(user=user, tenant=tenant, role=Membership.Role.OWNER)
+        bc = getattr(tenant, "bigcommerce", None) or BigCommerceConnection(tenant=tenant)
+        bc.store_hash, bc.client_id, bc.api_base_url = data["store_hash"], data["bc_client_id"], data["bc_api_base_url"]
+        ac = getattr(tenant, "acumatica", None) or AcumaticaConnection(tenant=tenant)
+        ac.instance_url, ac.endpoint_version, ac.company = data["instance_url"], data["endpoint_version"], data["company"]
+        ac.auth_method, ac.client_id, ac.username = data["auth_method"], data["ac_client_id"], data["username"]
+        self._apply_secrets(bc, self.BC_SECRETS)
+        self._apply_secrets(ac, self.AC_SECRETS)
+        bc.save()
+        ac.save()
+        return tenant
+
+    def _apply_secrets(self, connection, mapping: dict[str, str]) -> None:
+        for form_field, attribute in mapping.items():
+            if self.cleaned_data.get(form_field):  # empty means "keep what is stored"
+                setattr(connection, attribute, self.cleaned_data[form_field])
+
+
+def unique_slug(name: str) -> str:
+    base = slugify(name)[:40] or "tenant"
+    slug, n = base, 2
+    while Tenant.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug

@@ -1,0 +1,235 @@
+"""Tenants (merchants), their two connections and SKU mappings.
+
+A tenant is one merchant: one BigCommerce store and one Acumatica instance. Secrets live only in
+Fernet-encrypted fields; nothing here ever renders them.
+"""
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models.functions import Lower, Upper
+from fernet_fields import EncryptedTextField
+
+from tenants.crypto import new_secret
+
+DEFAULT_PAID_STATUS_IDS = [2, 3, 8, 9, 10, 11]  # Shipped, Partially Shipped, Awaiting Pickup/Shipment/Fulfillment, Completed
+BIGCOMMERCE_API_BASE = "https://api.bigcommerce.com/stores/{store_hash}/"
+
+endpoint_version_validator = RegexValidator(
+    r"^\d{2}\.\d{3}\.\d{3}$", "Use the endpoint version format NN.NNN.NNN, for example 24.200.001.")
+store_hash_validator = RegexValidator(
+    r"^[a-z0-9]{5,20}$", "A store hash is the short lowercase code in your API path, e.g. 'abc123de'.")
+
+
+def default_paid_status_ids() -> list[int]:
+    return list(DEFAULT_PAID_STATUS_IDS)
+
+
+class TenantQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "TenantQuerySet":
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_staff:
+            return self
+        return self.filter(memberships__user=user)
+
+
+class Tenant(models.Model):
+    class GuestPolicy(models.TextChoices):
+        GENERIC = "generic", "One generic guest customer"
+        PER_EMAIL = "per_email", "A customer per e-mail address"
+
+    class InvoiceMode(models.TextChoices):
+        CONNECTOR = "connector", "Connector prepares the AR invoice when the order is paid"
+        ACUMATICA = "acumatica", "Leave invoicing to Acumatica's shipment flow"
+
+    class CostField(models.TextChoices):
+        STANDARD = "standard", "Standard cost"
+        AVERAGE = "average", "Average cost"
+        LAST = "last", "Last cost"
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=200)
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False,
+                                 help_text="Used in webhook URLs; not a secret, but not guessable.")
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # Cadences, in minutes.
+    order_poll_minutes = models.PositiveIntegerField(default=10)
+    catalog_push_minutes = models.PositiveIntegerField(default=15)
+    webhook_check_minutes = models.PositiveIntegerField(default=60)
+
+    # Flow switches and order rules.
+    sync_orders = models.BooleanField(default=True)
+    sync_customers = models.BooleanField(default=True)
+    sync_catalog = models.BooleanField(default=True)
+    paid_status_ids = models.JSONField(default=default_paid_status_ids,
+                                       help_text="BigCommerce order status ids that count as paid.")
+    orders_backfill_from = models.DateTimeField(null=True, blank=True,
+                                                help_text="First poll fetches orders modified since then.")
+    guest_policy = models.CharField(max_length=20, choices=GuestPolicy.choices, default=GuestPolicy.PER_EMAIL)
+    invoice_mode = models.CharField(max_length=20, choices=InvoiceMode.choices, default=InvoiceMode.CONNECTOR)
+    same_code_fallback = models.BooleanField(
+        default=True, help_text="Without a SKU mapping, treat the BigCommerce SKU as the Acumatica InventoryID.")
+
+    # Acumatica defaults for documents the connector creates.
+    order_type = models.CharField(max_length=2, default="SO")
+    customer_class = models.CharField(max_length=10, blank=True)
+    guest_customer_id = models.CharField(max_length=30, blank=True,
+                                         help_text="Acumatica CustomerID used for guests under the generic policy.")
+    branch = models.CharField(max_length=30, blank=True)
+    tax_zone = models.CharField(max_length=30, blank=True)
+    payment_method_map = models.JSONField(default=dict, blank=True,
+                                          help_text='BigCommerce gateway -> Acumatica PaymentMethod, e.g. {"stripe": "CC"}')
+    cash_account_map = models.JSONField(default=dict, blank=True,
+                                        help_text="Acumatica PaymentMethod -> CashAccount.")
+    default_payment_method = models.CharField(max_length=10, blank=True)
+    default_cash_account = models.CharField(max_length=10, blank=True)
+
+    # Catalog push settings.
+    push_price = models.BooleanField(default=True)
+    push_cost = models.BooleanField(default=True)
+    push_inventory = models.BooleanField(default=True)
+    cost_field = models.CharField(max_length=10, choices=CostField.choices, default=CostField.AVERAGE)
+    warehouses = models.JSONField(default=list, blank=True,
+                                  help_text="Acumatica WarehouseIDs whose stock counts; empty means all.")
+    use_on_hand = models.BooleanField(default=False, help_text="Push on-hand instead of available quantity.")
+    safety_stock = models.PositiveIntegerField(default=0, help_text="Units held back from the storefront per SKU.")
+
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership", related_name="tenants")
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        ids = self.paid_status_ids
+        if not isinstance(ids, list) or not all(isinstance(i, int) and 0 <= i <= 14 for i in ids):
+            raise ValidationError({"paid_status_ids": "Give a list of BigCommerce status ids (0-14), e.g. [2, 3, 11]."})
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        OWNER = "owner", "Owner"
+        VIEWER = "viewer", "Viewer"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.OWNER)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "tenant"], name="unique_membership")]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.tenant}"
+
+
+class BigCommerceConnection(models.Model):
+    tenant = models.OneToOneField(Tenant, on_delete=models.CASCADE, related_name="bigcommerce")
+    store_hash = models.CharField(max_length=20, validators=[store_hash_validator])
+    access_token = EncryptedTextField(help_text="X-Auth-Token of the store-level API account.")
+    client_id = models.CharField(max_length=100, blank=True)
+    client_secret = EncryptedTextField(blank=True, help_text="Signs webhook deliveries (Standard Webhooks).")
+    webhook_secret = EncryptedTextField(default=new_secret,
+                                        help_text="Sent by BigCommerce in a custom header on every delivery.")
+    api_base_url = models.URLField(blank=True, help_text="Leave empty for the real BigCommerce API.")
+    location_id = models.PositiveIntegerField(default=1, help_text="Inventory location for stock adjustments.")
+
+    SECRET_FIELDS = ("access_token", "client_secret", "webhook_secret")
+
+    def __str__(self) -> str:
+        return f"BigCommerce store {self.store_hash}"
+
+    @property
+    def base_url(self) -> str:
+        """Store API root ending in '/', e.g. https://api.bigcommerce.com/stores/abc123/."""
+        base = self.api_base_url or BIGCOMMERCE_API_BASE
+        return base.format(store_hash=self.store_hash).rstrip("/") + "/"
+
+
+class AcumaticaConnection(models.Model):
+    class AuthMethod(models.TextChoices):
+        OAUTH = "oauth", "OAuth 2.0 (recommended)"
+        COOKIE = "cookie", "Cookie login (legacy)"
+
+    tenant = models.OneToOneField(Tenant, on_delete=models.CASCADE, related_name="acumatica")
+    instance_url = models.URLField(help_text="e.g. https://mycompany.acumatica.com")
+    endpoint_name = models.CharField(max_length=50, default="Default")
+    endpoint_version = models.CharField(max_length=10, validators=[endpoint_version_validator])
+    company = models.CharField(max_length=100, blank=True, help_text="Tenant (company) login name in Acumatica.")
+    branch = models.CharField(max_length=30, blank=True)
+    auth_method = models.CharField(max_length=10, choices=AuthMethod.choices, default=AuthMethod.OAUTH)
+    client_id = models.CharField(max_length=200, blank=True, help_text="OAuth client id, e.g. GUID@Company.")
+    client_secret = EncryptedTextField(blank=True)
+    username = models.CharField(max_length=100)
+    password = EncryptedTextField()
+    access_token = EncryptedTextField(blank=True)
+    refresh_token = EncryptedTextField(blank=True)
+    token_expires_at = models.DateTimeField(null=True, blank=True)
+    push_header_name = models.CharField(max_length=50, default="X-Push-Secret")
+    push_secret = EncryptedTextField(default=new_secret,
+                                     help_text="Value Acumatica sends in the push notification header.")
+
+    SECRET_FIELDS = ("client_secret", "password", "access_token", "refresh_token", "push_secret")
+
+    def __str__(self) -> str:
+        return f"Acumatica {self.instance_url} ({self.endpoint_name}/{self.endpoint_version})"
+
+    def clean(self) -> None:
+        if self.auth_method == self.AuthMethod.OAUTH and not self.client_id:
+            raise ValidationError({"client_id": "OAuth 2.0 needs the client id registered in Acumatica (SM303010)."})
+
+    @property
+    def endpoint_url(self) -> str:
+        """e.g. https://x.acumatica.com/entity/Default/24.200.001/"""
+        return f"{self.instance_url.rstrip('/')}/entity/{self.endpoint_name}/{self.endpoint_version}/"
+
+
+def normalize_sku(sku: str) -> str:
+    return sku.strip()
+
+
+def normalize_inventory_id(inventory_id: str) -> str:
+    # Acumatica InventoryIDs are upper case and compared without regard to case; keep them so.
+    return inventory_id.strip().upper()
+
+
+class SkuMapping(models.Model):
+    """A BigCommerce SKU <-> Acumatica InventoryID pair where the two codes differ.
+
+    Uniqueness is case-insensitive on both sides: BigCommerce treats "abc-1" and "ABC-1" as the same
+    SKU, and Acumatica's InventoryID is case-insensitive, so two rows differing only in case would
+    make the mapping ambiguous.
+    """
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="sku_mappings")
+    bc_sku = models.CharField("BigCommerce SKU", max_length=255)
+    inventory_id = models.CharField("Acumatica InventoryID", max_length=30)
+    bc_product_id = models.PositiveIntegerField(null=True, blank=True, help_text="Cached; refreshed when gone.")
+    bc_variant_id = models.PositiveIntegerField(null=True, blank=True, help_text="Cached; refreshed when gone.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["tenant", "bc_sku"]
+        constraints = [
+            models.UniqueConstraint("tenant", Lower("bc_sku"), name="unique_bc_sku_per_tenant",
+                                    violation_error_message="This BigCommerce SKU is already mapped for this tenant."),
+            models.UniqueConstraint("tenant", Upper("inventory_id"), name="unique_inventory_id_per_tenant",
+                                    violation_error_message="This InventoryID is already mapped for this tenant."),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bc_sku} <-> {self.inventory_id}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.bc_sku = normalize_sku(self.bc_sku)
+        self.inventory_id = normalize_inventory_id(self.inventory_id)
+        super().save(*args, **kwargs)

@@ -1,0 +1,37 @@
+"""Merchant-facing pages: the list of one's tenants and the onboarding form."""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+
+from tenants.forms import OnboardingForm
+from tenants.models import Tenant
+
+
+@login_required
+def onboarding_index(request):
+    tenants = Tenant.objects.visible_to(request.user).select_related("bigcommerce", "acumatica")
+    if not tenants.exists():
+        return redirect("onboarding-new")
+    return render(request, "tenants/index.html", {"tenants": tenants})
+
+
+@login_required
+def onboarding_new(request):
+    return _onboarding_page(request, tenant=None)
+
+
+@login_required
+def onboarding_edit(request, slug: str):
+    # 404, not 403, for someone else's tenant: do not confirm that it exists.
+    tenant = get_object_or_404(Tenant.objects.visible_to(request.user).select_related("bigcommerce", "acumatica"),
+                               slug=slug)
+    return _onboarding_page(request, tenant=tenant)
+
+
+def _onboarding_page(request, tenant: Tenant | None):
+    form = OnboardingForm(request.POST or None, tenant=tenant)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save(request.user)
+        messages.success(request, f"Saved {saved.name}.")
+        return redirect("onboarding-edit", slug=saved.slug)
+    return render(request, "tenants/onboarding.html", {"form": form, "tenant": tenant})
