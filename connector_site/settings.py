@@ -56,7 +56,7 @@ INSTALLED_APPS = [
     "sync",
 ]
 if SANDBOX_ENABLED:
-    INSTALLED_APPS.append("sandbox")
+    INSTALLED_APPS += ["sandbox", "sandbox.bigcommerce", "sandbox.acumatica"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
