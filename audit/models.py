@@ -1,1 +1,425 @@
+"""Sync records (one unit of work each) and their append-only audit trail.
 
+One record per (tenant, kind, external_id), reused for the whole life of that object
+----------------------------------------------------------------------------------
+A database unique constraint on (tenant, kind, external_id) makes coalescing safe under any
+concurrency: two webhook deliveries for the same order cannot both insert, the loser of the race
+gets the existing row (``upsert_pending``). What happens to an event for an existing record:
+
+- ``pending``: nothing new; the queued run will read the source fresh anyway (coalesced).
+- ``running``: the run in flight may already have read stale data, so ``rerun_requested`` is set and
+  the record goes back to ``pending`` as soon as that run ends.
+- ``failed``: due now, instead of waiting out its backoff.
+- ``succeeded`` / ``filtered`` / ``needs_attention``: reopened as ``pending`` with a fresh attempt
+  count; a later modification may change the outcome (an order becomes paid) and pipelines are
+  idempotent through bindings.
+
+History lives in AuditEvents, never in the record's own fields, so reusing the row loses nothing.
+State changes that race with each other (finishing a run, a new event, replay, recovery) lock the
+row (``select_for_update``; SQLite serialises writers with IMMEDIATE transactions) or use a
+conditional UPDATE, so two workers never run one record.
+"""
+from __future__ import annotations
+
+import uuid
+from typing import Any, Callable
+
+from django.conf import settings
+from django.db import IntegrityError, models, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from audit import backoff
+from audit.redaction import REDACTED, clean_body, clean_url, redact_data, redact_headers
+
+
+class Status(models.TextChoices):
+    PENDING = "pending", "Pending"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed (will retry)"
+    NEEDS_ATTENTION = "needs_attention", "Needs attention"
+    FILTERED = "filtered", "Filtered"
+
+
+class Direction(models.TextChoices):
+    TO_ACUMATICA = "bc_to_acumatica", "BigCommerce → Acumatica"
+    TO_BIGCOMMERCE = "acumatica_to_bc", "Acumatica → BigCommerce"
+
+
+class Source(models.TextChoices):
+    WEBHOOK = "webhook", "Webhook"
+    POLL = "poll", "Poll"
+    PUSH = "push", "Push notification"
+    SCHEDULE = "schedule", "Schedule"
+    REPLAY = "replay", "Replay"
+    MANUAL = "manual", "Manual"
+
+
+CLAIMABLE = Q(status=Status.PENDING)
+OPEN_STATUSES = (Status.PENDING, Status.RUNNING, Status.FAILED)
+
+
+def tenant_secrets(tenant_id: int) -> list[str]:
+    """The tenant's own secret values, so they can be scrubbed from stored bodies verbatim."""
+    from tenants.models import AcumaticaConnection, BigCommerceConnection
+    values: list[str] = []
+    for model in (BigCommerceConnection, AcumaticaConnection):
+        connection = model.objects.filter(tenant_id=tenant_id).first()
+        if connection is not None:
+            values += [getattr(connection, name) or "" for name in model.SECRET_FIELDS]
+    return [v for v in values if v]
+
+
+class SyncRecordQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "SyncRecordQuerySet":
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_staff:
+            return self
+        return self.filter(tenant__memberships__user=user)
+
+    def claim(self, record_id: int) -> "SyncRecord | None":
+        """Atomically moves a runnable record to ``running``; None if it is not runnable or taken.
+
+        A conditional UPDATE: of two workers racing, exactly one sees one updated row.
+        """
+        now = timezone.now()
+        runnable = CLAIMABLE | Q(status=Status.FAILED, next_attempt_at__lte=now)
+        token = uuid.uuid4()
+        updated = self.filter(runnable, pk=record_id).update(
+            status=Status.RUNNING, claim_token=token, claimed_at=now, lease_expires_at=now + backoff.lease(),
+            attempts=F("attempts") + 1, rerun_requested=False, updated_at=now)
+        if updated != 1:
+            return None
+        record = self.get(pk=record_id)
+        record.log("record.started", message=f"Attempt {record.attempts} started.")
+        return record
+
+    def due(self) -> "SyncRecordQuerySet":
+        """Failed records whose backoff is over, and pending records no worker has started yet."""
+        now = timezone.now()
+        return self.filter(Q(status=Status.FAILED, next_attempt_at__lte=now) | Q(status=Status.PENDING))
+
+    def recover_stuck(self) -> int:
+        """Records whose worker died mid-run (lease expired) become retryable again."""
+        count = 0
+        for record_id in self.filter(status=Status.RUNNING, lease_expires_at__lt=timezone.now()).values_list("pk", flat=True):
+            record = self.model.objects.get(pk=record_id)
+            count += record.recover_if_stuck()
+        return count
+
+    def upsert_pending(self, tenant, kind: str, external_id: str, direction: str, source: str,
+                       stub: dict | None = None) -> tuple["SyncRecord", bool]:
+        """Creates or coalesces the record for an incoming event; (record, created).
+
+        Call inside the caller's transaction and enqueue after commit (``sync.tasks.enqueue_record``).
+        ``created`` is True only when a new unit of work exists (a new row or a reopened one).
+        """
+        external_id = str(external_id)
+        for _ in range(3):
+            try:
+                with transaction.atomic():
+                    record, inserted = self.get_or_create(
+                        tenant=tenant, kind=kind, external_id=external_id,
+                        defaults={"direction": direction, "source": source, "stub": stub or {}})
+                    if inserted:
+                        record.log("record.received", message=f"Received from {source}.", data=stub)
+                        return record, True
+                    return self.model.objects.select_for_update().get(pk=record.pk)._absorb_event(source, stub)
+            except IntegrityError:
+                continue  # another transaction inserted the same key between our read and insert
+        raise RuntimeError(f"Could not upsert sync record {tenant.pk}/{kind}/{external_id}")
+
+
+class SyncRecord(models.Model):
+    """One unit of work: bringing one object (an order, a product, ...) across, with its outcome."""
+
+    Status = Status
+    Direction = Direction
+    Source = Source
+
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="sync_records")
+    direction = models.CharField(max_length=20, choices=Direction.choices)
+    kind = models.CharField(max_length=30, help_text="customer, order, payment, refund, product, ...")
+    external_id = models.CharField(max_length=100, help_text="Id of the object in the system it comes from.")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True)
+    attempts = models.PositiveIntegerField(default=0, help_text="Tries in the current run; reset when reopened.")
+    last_error = models.TextField(blank=True)
+    last_error_class = models.CharField(max_length=200, blank=True)
+    status_reason = models.TextField(blank=True, help_text="Why it was filtered, skipped or resolved.")
+    source = models.CharField(max_length=20, choices=Source.choices)
+    stub = models.JSONField(default=dict, blank=True, help_text="The event that started it.")
+    snapshot = models.JSONField(null=True, blank=True, help_text="Latest fetched source record.")
+    result = models.JSONField(default=dict, blank=True)
+    acumatica_key = models.CharField(max_length=200, blank=True, db_index=True)
+    bigcommerce_key = models.CharField(max_length=200, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    rerun_requested = models.BooleanField(default=False, help_text="A new event arrived while running.")
+    claim_token = models.UUIDField(null=True, blank=True, editable=False)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SyncRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [models.UniqueConstraint(fields=["tenant", "kind", "external_id"],
+                                               name="unique_sync_record_per_object")]
+        indexes = [models.Index(fields=["tenant", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.external_id} ({self.status})"
+
+    # --- audit ---------------------------------------------------------------------------------
+
+    def log(self, action: str, **fields: Any) -> "AuditEvent":
+        """Appends an AuditEvent for this record. ``data`` (a dict) is stored as the request body."""
+        data = fields.pop("data", None)
+        if data is not None and "request_body" not in fields:
+            fields["request_body"] = redact_data(data)
+        return AuditEvent.write(action=action, record=self, tenant_id=self.tenant_id, **fields)
+
+    def call_recorder(self) -> Callable[[Any], None]:
+        """A ``sync.http`` CallHook writing one ``api.call`` event per HTTP attempt."""
+        secrets = tenant_secrets(self.tenant_id)
+
+        def record_call(call: Any) -> None:
+            AuditEvent.write(
+                action="api.call", record=self, tenant_id=self.tenant_id, known_secrets=secrets,
+                method=call.method, url=call.url, status_code=call.status, duration_ms=call.duration_ms,
+                request_headers=call.request_headers, request_body=call.request_body,
+                response_headers=call.response_headers, response_body=call.response_body,
+                message=getattr(call, "error", None) or "", attempt=getattr(call, "attempt", 1))
+        return record_call
+
+    # --- while running (called by pipelines) -----------------------------------------------------
+
+    def store_snapshot(self, data: dict) -> None:
+        """Keeps the latest fetched source record; pipelines call it right after fetching."""
+        self.snapshot = redact_data(data)
+        SyncRecord.objects.filter(pk=self.pk).update(snapshot=self.snapshot, updated_at=timezone.now())
+
+    # --- outcomes of a run ----------------------------------------------------------------------
+
+    def succeed(self, result: dict | None = None) -> bool:
+        result = result or {}
+        changes = {"status": Status.SUCCEEDED, "result": redact_data(result), "last_error": "",
+                   "last_error_class": "", "status_reason": "", "next_attempt_at": None}
+        for key in ("acumatica_key", "bigcommerce_key"):
+            if result.get(key):
+                changes[key] = str(result[key])
+        return self._finish(changes, "record.succeeded", "Done.")
+
+    def fail(self, error: BaseException) -> bool:
+        """Transient errors retry with backoff; permanent ones, or exhausted attempts, need a human."""
+        message = str(error) or error.__class__.__name__
+        changes = {"last_error": message, "last_error_class": error_class(error)}
+        if getattr(error, "permanent", False):
+            changes.update(status=Status.NEEDS_ATTENTION, next_attempt_at=None)
+            return self._finish(changes, "record.needs_attention", message)
+        if self.attempts >= backoff.max_attempts():
+            changes.update(status=Status.NEEDS_ATTENTION, next_attempt_at=None, last_error=(
+                f"Gave up after {self.attempts} attempts. Last error: {message} "
+                "Check that both systems are reachable and the credentials are valid, then replay the record."))
+            return self._finish(changes, "record.needs_attention", changes["last_error"])
+        delay = backoff.retry_delay(self.attempts, getattr(error, "retry_after", None))
+        changes.update(status=Status.FAILED, next_attempt_at=timezone.now() + delay)
+        return self._finish(changes, "record.failed",
+                            f"{message} Retrying in {int(delay.total_seconds())} s (attempt {self.attempts}).")
+
+    def filter(self, reason: str) -> bool:
+        changes = {"status": Status.FILTERED, "status_reason": reason, "next_attempt_at": None,
+                   "last_error": "", "last_error_class": ""}
+        return self._finish(changes, "record.filtered", reason)
+
+    def _finish(self, changes: dict, action: str, message: str) -> bool:
+        """Applies a run's outcome if this run still owns the record; False for a stale run."""
+        with transaction.atomic():
+            current = SyncRecord.objects.select_for_update().get(pk=self.pk)
+            if current.status != Status.RUNNING or current.claim_token != self.claim_token:
+                self.log("record.stale_result", message=f"A run that lost its lease ended ({action}); ignored.")
+                return False
+            changes.update(claim_token=None, lease_expires_at=None, finished_at=timezone.now())
+            for name, value in changes.items():
+                setattr(self, name, value)
+            self.save(update_fields=[*changes, "updated_at"])
+            self.log(action, message=message)
+            if current.rerun_requested:
+                self._reopen(self.source, "record.requeued", "A newer event arrived during the run; running again.")
+        return True
+
+    # --- human actions -------------------------------------------------------------------------
+
+    def replay(self, user, reason: str = "") -> None:
+        """Queues a new run that re-reads the source; the audit trail gets a ``record.replayed`` event."""
+        from sync.tasks import enqueue_record  # sync.tasks imports this module
+        with transaction.atomic():
+            current = SyncRecord.objects.select_for_update().get(pk=self.pk)
+            who = _user_label(user)
+            message = f"Replay requested by {who}" + (f": {reason}" if reason else ".")
+            if current.status == Status.RUNNING:
+                SyncRecord.objects.filter(pk=self.pk).update(rerun_requested=True, source=Source.REPLAY)
+                self.refresh_from_db()
+                self.log("record.replayed", message=message + " It will run again when the current run ends.", user=user)
+                return
+            self.refresh_from_db()
+            self._reopen(Source.REPLAY, "record.replayed", message, user=user)
+            enqueue_record(self)
+
+    def skip(self, user, reason: str) -> bool:
+        return self._settle_by_hand(user, Status.FILTERED, "record.skipped", f"Skipped by {_user_label(user)}: {reason}")
+
+    def mark_resolved(self, user, reason: str) -> bool:
+        return self._settle_by_hand(user, Status.SUCCEEDED, "record.resolved",
+                                    f"Resolved by hand by {_user_label(user)}: {reason}")
+
+    def _settle_by_hand(self, user, status: str, action: str, message: str) -> bool:
+        with transaction.atomic():
+            current = SyncRecord.objects.select_for_update().get(pk=self.pk)
+            if current.status == Status.RUNNING:
+                return False  # let the run finish first; its outcome must not be overwritten blind
+            changes = {"status": status, "status_reason": message, "next_attempt_at": None,
+                       "finished_at": timezone.now()}
+            SyncRecord.objects.filter(pk=self.pk).update(**changes, updated_at=timezone.now())
+            self.refresh_from_db()
+            self.log(action, message=message, user=user)
+        return True
+
+    # --- internals -----------------------------------------------------------------------------
+
+    def _absorb_event(self, source: str, stub: dict | None) -> tuple["SyncRecord", bool]:
+        """A new event for an existing record (row locked by the caller). See the module docstring."""
+        if self.status == Status.PENDING:
+            self.log("record.coalesced", message=f"Another {source} event; already queued.", data=stub)
+            return self, False
+        if self.status == Status.RUNNING:
+            SyncRecord.objects.filter(pk=self.pk).update(rerun_requested=True)
+            self.rerun_requested = True
+            self.log("record.coalesced", message=f"Another {source} event during a run; will run again.", data=stub)
+            return self, False
+        if stub:
+            self.stub = stub
+        self._reopen(source, "record.received", f"Received from {source}; queued again (was {self.status}).",
+                     data=stub)
+        return self, True
+
+    def _reopen(self, source: str, action: str, message: str, **log_fields: Any) -> None:
+        keep_attempts = self.status == Status.FAILED and source not in (Source.REPLAY, Source.MANUAL)
+        self.status = Status.PENDING
+        self.source = source
+        self.attempts = self.attempts if keep_attempts else 0
+        self.next_attempt_at = None
+        self.rerun_requested = False
+        self.status_reason = ""
+        self.save(update_fields=["status", "source", "attempts", "next_attempt_at", "rerun_requested",
+                                 "status_reason", "stub", "updated_at"])
+        self.log(action, message=message, **log_fields)
+
+    def recover_if_stuck(self) -> int:
+        """Ends a run whose lease expired as a transient failure, so backoff and max attempts apply."""
+        with transaction.atomic():
+            current = SyncRecord.objects.select_for_update().get(pk=self.pk)
+            if current.status != Status.RUNNING or not current.lease_expires_at \
+                    or current.lease_expires_at >= timezone.now():
+                return 0
+            self.refresh_from_db()  # takes over the dead run's claim token
+            error = WorkerLost(f"The worker running attempt {self.attempts} stopped answering (lease expired).")
+            self.log("record.recovered", message=str(error))
+            self.fail(error)
+        return 1
+
+
+class WorkerLost(Exception):
+    """A run that never reported back; transient, so the record is retried."""
+    permanent = False
+
+
+def error_class(error: BaseException) -> str:
+    name = error.__class__.__name__
+    status = getattr(error, "status", None)
+    return f"{name} (HTTP {status})" if status else name
+
+
+def _user_label(user) -> str:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return "the system"
+    return user.get_username()
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "AuditEventQuerySet":
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_staff:
+            return self
+        return self.filter(tenant__memberships__user=user)
+
+    def delete(self):
+        raise PermissionError("Audit events are append-only; they cannot be deleted.")
+
+    def update(self, **kwargs):
+        raise PermissionError("Audit events are append-only; use prune_bodies() for retention.")
+
+    def prune_bodies(self) -> int:
+        """Retention: drops bodies and headers, keeps the metadata (who, what, when, status)."""
+        return super().filter(bodies_pruned_at__isnull=True).update(
+            request_body="", response_body="", request_headers={}, response_headers={},
+            bodies_pruned_at=timezone.now())
+
+
+class AuditEvent(models.Model):
+    """One thing that happened to a record (or a tenant). Never edited, never deleted one by one."""
+
+    record = models.ForeignKey(SyncRecord, null=True, blank=True, on_delete=models.CASCADE, related_name="events")
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="audit_events")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    action = models.CharField(max_length=60, db_index=True, help_text="Dotted, e.g. record.replayed, api.call")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+")
+    message = models.TextField(blank=True)
+    method = models.CharField(max_length=10, blank=True)
+    url = models.TextField(blank=True)
+    status_code = models.PositiveIntegerField(null=True, blank=True)
+    duration_ms = models.FloatField(null=True, blank=True)
+    attempt = models.PositiveIntegerField(null=True, blank=True)
+    request_headers = models.JSONField(default=dict, blank=True)
+    request_body = models.TextField(blank=True)
+    response_headers = models.JSONField(default=dict, blank=True)
+    response_body = models.TextField(blank=True)
+    bodies_pruned_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["record", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.action} at {self.created_at:%Y-%m-%d %H:%M:%S}"
+
+    @classmethod
+    def write(cls, action: str, tenant_id: int, known_secrets: list[str] | None = None, **fields: Any) -> "AuditEvent":
+        """The one way events are created: bodies redacted and capped, message scrubbed."""
+        secrets = tenant_secrets(tenant_id) if known_secrets is None else known_secrets
+        for name in ("request_body", "response_body"):
+            fields[name] = clean_body(fields.get(name), secrets)
+        for name in ("request_headers", "response_headers"):
+            fields[name] = {k: (REDACTED if v in secrets else v) for k, v in redact_headers(fields.get(name)).items()}
+        fields["url"] = clean_url(fields.get("url") or "", secrets)
+        fields["message"] = clean_body(fields.get("message") or "", secrets)
+        fields["method"] = fields.get("method") or ""
+        if fields.get("user") is not None and not getattr(fields["user"], "is_authenticated", False):
+            fields["user"] = None
+        return cls.objects.create(action=action, tenant_id=tenant_id, **fields)
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise PermissionError("Audit events are append-only; they cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Audit events are append-only; they cannot be deleted.")

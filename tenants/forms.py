@@ -35,10 +35,10 @@ class OnboardingForm(forms.Form):
     bc_access_token = secret_input("Access token (X-Auth-Token)", "From Settings > API accounts in BigCommerce.")
     bc_client_id = forms.CharField(label="Client ID", max_length=100, required=False)
     bc_client_secret = secret_input("Client secret", "Used to verify signed webhook deliveries.")
-    bc_api_base_url = forms.URLField(label="API base URL (advanced)", required=False,
+    bc_api_base_url = forms.URLField(label="API base URL (advanced)", required=False, assume_scheme="https",
                                      help_text="Leave empty for the real BigCommerce API.")
 
-    instance_url = forms.URLField(label="Instance URL", validators=[validate_instance_url],
+    instance_url = forms.URLField(label="Instance URL", validators=[validate_instance_url], assume_scheme="https",
                                   help_text="e.g. https://mycompany.acumatica.com")
     endpoint_version = forms.CharField(label="Endpoint version", max_length=10, initial="24.200.001",
                                        validators=[endpoint_version_validator],

@@ -1,0 +1,162 @@
+"""What every simulated request goes through before its handler: store lookup, auth, the per-store
+rate limit, injected faults, and the X-Rate-Limit-* headers on the way out."""
+from __future__ import annotations
+
+import hmac
+import json
+import random
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import F, Q
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+
+from .models import Store
+
+ERROR_TYPE = "https://developer.bigcommerce.com/api-docs/getting-started/api-status-codes"
+
+
+class ApiError(Exception):
+    """Raised by handlers to answer with a BigCommerce error body."""
+
+    def __init__(self, status: int, title: str, errors: dict[str, str] | None = None) -> None:
+        super().__init__(title)
+        self.status, self.title, self.errors = status, title, errors
+
+
+def json_response(payload: Any, status: int = 200) -> HttpResponse:
+    return HttpResponse(json.dumps(payload), status=status, content_type="application/json")
+
+
+def error_response(status: int, title: str, errors: dict[str, str] | None = None) -> HttpResponse:
+    # Reference: specs/bigcommerce/webhooks.v3.yml error_Full / errorDetailed_Full.
+    body: dict[str, Any] = {"status": status, "title": title, "type": ERROR_TYPE}
+    if errors is not None:
+        body["errors"] = errors
+    return json_response(body, status)
+
+
+def read_json(request: HttpRequest) -> Any:
+    try:
+        return json.loads(request.body or b"null")
+    except ValueError:
+        raise ApiError(400, "The request body is not valid JSON.")
+
+
+# --- rate limit -------------------------------------------------------------------------------
+
+def _start_new_window(store: Store, now: datetime) -> bool:
+    expired = now - timedelta(milliseconds=store.rate_limit_window_ms)
+    stale = Q(rate_window_started_at__isnull=True) | Q(rate_window_started_at__lte=expired)
+    return bool(Store.objects.filter(stale, pk=store.pk).update(rate_window_started_at=now, rate_window_used=1))
+
+
+def _take_from_window(store: Store) -> bool:
+    # A conditional UPDATE is atomic on both SQLite and PostgreSQL, so concurrent workers cannot overspend.
+    return bool(Store.objects.filter(pk=store.pk, rate_window_used__lt=F("rate_limit_quota"))
+                .update(rate_window_used=F("rate_window_used") + 1))
+
+
+def take_request(store: Store, now: datetime | None = None) -> bool:
+    """Counts one request against the store's window; False when the quota is exhausted."""
+    # Reference: reference/bigcommerce-api.md §2 (quota per 30 s window, per store).
+    now = now or timezone.now()
+    allowed = _start_new_window(store, now) or _take_from_window(store)
+    store.refresh_from_db(fields=["rate_window_started_at", "rate_window_used", "rate_limit_quota"])
+    return allowed
+
+
+def rate_headers(store: Store, now: datetime | None = None) -> dict[str, str]:
+    # Reference: reference/bigcommerce-api.md §2 (X-Rate-Limit-* headers; Reset-Ms is the time left).
+    now = now or timezone.now()
+    started = store.rate_window_started_at or now
+    elapsed_ms = int((now - started).total_seconds() * 1000)
+    reset_ms = max(0, store.rate_limit_window_ms - elapsed_ms)
+    return {
+        "X-Rate-Limit-Time-Window-Ms": str(store.rate_limit_window_ms),
+        "X-Rate-Limit-Time-Reset-Ms": str(reset_ms),
+        "X-Rate-Limit-Requests-Quota": str(store.rate_limit_quota),
+        "X-Rate-Limit-Requests-Left": str(max(0, store.rate_limit_quota - store.rate_window_used)),
+    }
+
+
+# --- faults -----------------------------------------------------------------------------------
+
+def draw(store: Store) -> float:
+    """A number in [0, 1): from a per-store seeded sequence when `fault_seed` is set (repeatable)."""
+    if store.fault_seed is None:
+        return random.random()
+    Store.objects.filter(pk=store.pk).update(fault_draws=F("fault_draws") + 1)
+    n = Store.objects.values_list("fault_draws", flat=True).get(pk=store.pk)
+    return random.Random(f"{store.fault_seed}:{n}").random()
+
+
+def injected_fault(store: Store) -> HttpResponse | None:
+    """Applies latency, then maybe answers with a 429, a 500 or a (slow) 504 instead of the handler."""
+    if store.fault_latency_ms:
+        time.sleep(store.fault_latency_ms / 1000)
+    shares = [(store.fault_429_share, "429"), (store.fault_500_share, "500"), (store.fault_timeout_share, "timeout")]
+    if not any(share for share, _ in shares):
+        return None
+    roll, edge = draw(store), 0.0
+    for share, kind in shares:
+        edge += share
+        if roll < edge:
+            return _fault_response(store, kind)
+    return None
+
+
+def _fault_response(store: Store, kind: str) -> HttpResponse:
+    if kind == "429":
+        return HttpResponse(status=429)  # like a platform-load 429: no body
+    if kind == "500":
+        return error_response(500, "Internal Server Error")
+    time.sleep(store.fault_timeout_seconds)
+    return error_response(504, "Gateway Timeout")
+
+
+# --- the decorator ----------------------------------------------------------------------------
+
+def _authorised(request: HttpRequest, store: Store) -> bool:
+    # Reference: reference/bigcommerce-api.md §3 (X-Auth-Token; no Bearer scheme).
+    token = request.headers.get("X-Auth-Token", "")
+    return bool(token) and hmac.compare_digest(token.encode(), store.access_token.encode())
+
+
+def _gate(request: HttpRequest, store: Store, handler: Callable[..., HttpResponse], kwargs: dict) -> HttpResponse:
+    if not _authorised(request, store):
+        return error_response(401, "You are not authorized to access this resource.")
+    if not take_request(store):
+        response = HttpResponse(status=429)
+        response["X-Retry-After"] = str(max(1, -(-int(rate_headers(store)["X-Rate-Limit-Time-Reset-Ms"]) // 1000)))
+        return response
+    fault = injected_fault(store)
+    if fault is not None:
+        return fault
+    try:
+        return handler(request, store, **kwargs)
+    except ApiError as e:
+        return error_response(e.status, e.title, e.errors)
+
+
+def endpoint(methods: dict[str, Callable[..., HttpResponse]]) -> Callable[..., HttpResponse]:
+    """Builds a view for one path: `methods` maps HTTP method -> handler(request, store, **url_kwargs)."""
+    @csrf_exempt
+    def view(request: HttpRequest, store_hash: str, **kwargs: Any) -> HttpResponse:
+        store = Store.objects.filter(store_hash=store_hash).first()
+        if store is None:
+            return error_response(404, "Store not found.")
+        handler = methods.get(request.method or "")
+        if handler is None:
+            response = error_response(405, "Method Not Allowed")
+        else:
+            response = _gate(request, store, handler, kwargs)
+        for name, value in rate_headers(store).items():
+            response[name] = value
+        return response
+    return view
+
