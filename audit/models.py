@@ -22,6 +22,7 @@ conditional UPDATE, so two workers never run one record.
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import Any, Callable
 
 from django.conf import settings
@@ -96,10 +97,14 @@ class SyncRecordQuerySet(models.QuerySet):
         record.log("record.started", message=f"Attempt {record.attempts} started.")
         return record
 
-    def due(self) -> "SyncRecordQuerySet":
-        """Failed records whose backoff is over, and pending records no worker has started yet."""
+    def due(self, pending_grace: timedelta = timedelta(minutes=2)) -> "SyncRecordQuerySet":
+        """Failed records whose backoff is over, and pending records no worker has picked up.
+
+        The grace keeps freshly queued records out: their task is already in the queue.
+        """
         now = timezone.now()
-        return self.filter(Q(status=Status.FAILED, next_attempt_at__lte=now) | Q(status=Status.PENDING))
+        return self.filter(Q(status=Status.FAILED, next_attempt_at__lte=now)
+                           | Q(status=Status.PENDING, updated_at__lte=now - pending_grace))
 
     def recover_stuck(self) -> int:
         """Records whose worker died mid-run (lease expired) become retryable again."""

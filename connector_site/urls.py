@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
 
 from connector_site.health import healthz
 
@@ -8,6 +9,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("healthz", healthz, name="healthz"),
+    path("api/v1/", include("audit.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("", include("tenants.urls")),
 ]
 

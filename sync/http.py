@@ -259,8 +259,15 @@ class HttpClient:
 
     def request(self, method: str, url: str, *, params: dict | None = None, json_body: Any = None,
                 data: dict | None = None, headers: dict | None = None,
-                retry_unsafe: bool = False) -> requests.Response:
-        """Sends with retries; returns the last response (any status) or raises ApiError."""
+                idempotent: bool | None = None) -> requests.Response:
+        """Sends with retries; returns the last response (any status) or raises ApiError.
+
+        ``idempotent`` says whether a request that timed out after being sent may be sent again;
+        by default GET/PUT/DELETE may and POST may not.
+        """
+        if idempotent is None:
+            idempotent = method.upper() in IDEMPOTENT_METHODS
+        json_body = jsonable(json_body)
         state = _Attempt()
         while True:
             state.number += 1
@@ -268,7 +275,7 @@ class HttpClient:
             try:
                 response = self._send(method, url, params, json_body, data, headers, state.number)
             except requests.RequestException as exc:
-                wait = self._wait_after_error(exc, method, retry_unsafe, state)
+                wait = self._wait_after_error(exc, idempotent, state)
                 self._sleep(wait, state, f"{method} {self.redactor.url(url)} failed ({type(exc).__name__})")
                 continue
             wait = self._wait_after_response(response, state)
@@ -314,11 +321,10 @@ class HttpClient:
 
     # -- deciding to retry ---------------------------------------------------------------------
 
-    def _wait_after_error(self, exc: requests.RequestException, method: str, retry_unsafe: bool,
-                          state: _Attempt) -> float:
-        # A read timeout on a POST may have been applied: only retry it when the caller says it is safe.
-        unsafe = isinstance(exc, requests.ReadTimeout) and method.upper() not in IDEMPOTENT_METHODS
-        if (unsafe and not retry_unsafe) or state.number >= self.policy.max_attempts:
+    def _wait_after_error(self, exc: requests.RequestException, idempotent: bool, state: _Attempt) -> float:
+        # A read timeout means the request may have been applied: repeat it only when that is harmless.
+        maybe_applied = isinstance(exc, requests.ReadTimeout) and not idempotent
+        if maybe_applied or state.number >= self.policy.max_attempts:
             raise ApiError(self._network_message(exc), status=None, permanent=False,
                            retry_after=backoff_delay(state.number, self.policy, self.uniform) or None) from None
         return backoff_delay(state.number, self.policy, self.uniform)
@@ -362,6 +368,26 @@ class HttpClient:
             log.info("%s request budget low; waiting %.2f s for the window to reset", self.vendor, wait)
             state.waited += wait
             self.clock.sleep(wait)
+
+
+def jsonable(data: Any) -> Any:
+    """Request bodies: Decimal and datetime become JSON-encodable only here, at the wire.
+
+    requests cannot encode Decimal; rounded to 4 places (money precision of both vendors), the
+    shortest float repr prints the same digits, so no value changes on the way out.
+    """
+    from datetime import date
+    from decimal import Decimal
+
+    if isinstance(data, Decimal):
+        return int(data) if data == data.to_integral_value() and abs(data) < 2**53 else float(round(data, 4))
+    if isinstance(data, date):
+        return data.isoformat()
+    if isinstance(data, dict):
+        return {k: jsonable(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [jsonable(v) for v in data]
+    return data
 
 
 def parse_json(response: requests.Response) -> Any:

@@ -70,7 +70,7 @@ class TenantAdmin(admin.ModelAdmin):
         ("Schedules (minutes)", {"fields": ["order_poll_minutes", "catalog_push_minutes", "webhook_check_minutes"]}),
         ("Orders", {"fields": ["sync_orders", "sync_customers", "paid_status_ids", "orders_backfill_from",
                                "guest_policy", "guest_customer_id", "invoice_mode", "same_code_fallback"]}),
-        ("Acumatica defaults", {"fields": ["order_type", "customer_class", "branch", "tax_zone",
+        ("Acumatica defaults", {"fields": ["order_type", "customer_class", "branch", "tax_mode", "tax_id", "tax_zone",
                                            "default_payment_method", "default_cash_account",
                                            "payment_method_map", "cash_account_map"]}),
         ("Catalog", {"fields": ["sync_catalog", "push_price", "push_cost", "push_inventory", "cost_field",

@@ -45,6 +45,10 @@ class Tenant(models.Model):
         CONNECTOR = "connector", "Connector prepares the AR invoice when the order is paid"
         ACUMATICA = "acumatica", "Leave invoicing to Acumatica's shipment flow"
 
+    class TaxMode(models.TextChoices):
+        BIGCOMMERCE = "bigcommerce", "Copy BigCommerce's tax onto the order (automatic tax calculation off)"
+        ACUMATICA = "acumatica", "Let Acumatica calculate tax from the customer's tax zone"
+
     class CostField(models.TextChoices):
         STANDARD = "standard", "Standard cost"
         AVERAGE = "average", "Average cost"
@@ -83,6 +87,9 @@ class Tenant(models.Model):
                                          help_text="Acumatica CustomerID used for guests under the generic policy.")
     branch = models.CharField(max_length=30, blank=True)
     tax_zone = models.CharField(max_length=30, blank=True)
+    tax_mode = models.CharField(max_length=20, choices=TaxMode.choices, default=TaxMode.BIGCOMMERCE)
+    tax_id = models.CharField(max_length=30, default="BCTAX",
+                              help_text="Acumatica TaxID that carries BigCommerce's tax when tax is copied.")
     payment_method_map = models.JSONField(default=dict, blank=True,
                                           help_text='BigCommerce gateway -> Acumatica PaymentMethod, e.g. {"stripe": "CC"}')
     cash_account_map = models.JSONField(default=dict, blank=True,

@@ -30,13 +30,9 @@ def iso(value: datetime) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def v2_base(request_base: str, order: Order) -> str:
-    return f"{request_base}v2/orders/{order.pk}"
-
-
 def order_json(order: Order, base_url: str) -> dict[str, Any]:
     # Reference: specs/bigcommerce/orders.v2.oas2.yml order_Resp (order_RespOnly + order_Shared).
-    link = v2_base(base_url, order)
+    link = f"{base_url}v2/orders/{order.pk}"
     lines = list(order.lines.all())
     return {
         "id": order.pk, "customer_id": order.customer_id or 0,
@@ -209,7 +205,7 @@ def hook_json(hook: Hook) -> dict[str, Any]:
     }
 
 
-def pagination_meta(total: int, count: int, page: int, limit: int, base: str) -> dict[str, Any]:
+def pagination_meta(total: int, count: int, page: int, limit: int) -> dict[str, Any]:
     # Reference: reference/bigcommerce-api.md §3 (meta.pagination shape).
     pages = max(1, -(-total // limit))
     links: dict[str, str] = {"current": f"?page={page}&limit={limit}"}

@@ -1,0 +1,126 @@
+"""Long-running actions: PrepareSalesInvoice, ReleaseSalesInvoice, ReleasePayment.
+
+Reference: acumatica-api.md section 4 "Actions" / "Long-running actions" -- POST .../<Entity>/<Action> with
+{"entity": {keys or id}, "parameters": {}}; 202 with a Location (.../<Entity>/<Action>/status/<guid>) to GET
+until it answers 204. The effect is applied when the run completes (after `Instance.action_polls` polls or
+`Instance.action_ms` milliseconds), so a client that reads early sees the record unchanged, as on a real site.
+"""
+import datetime as dt
+import uuid
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from .documents import CREDIT_ORDER_TYPES, ZERO, dec, find, money, put_record
+from .models import ActionRun, Instance, Record
+
+SUPPORTED = {("SalesOrder", "PrepareSalesInvoice"), ("SalesInvoice", "ReleaseSalesInvoice"),
+             ("Payment", "ReleasePayment")}
+
+
+class ActionFailed(Exception):
+    pass
+
+
+def start(instance: Instance, entity: str, action: str, record: Record, parameters: dict) -> ActionRun:
+    _precheck(entity, action, record)
+    run = ActionRun.objects.create(instance=instance, entity=entity, action=action, record=record,
+                                   parameters=parameters)
+    if instance.action_polls == 0:
+        complete(run)
+    return run
+
+
+def poll(run: ActionRun) -> ActionRun:
+    """Counts a status poll and completes the run when it is due."""
+    run.polls += 1
+    run.save(update_fields=["polls"])
+    elapsed_ms = (timezone.now() - run.created_at) / dt.timedelta(milliseconds=1)
+    if not run.done and (run.polls >= run.instance.action_polls or elapsed_ms >= run.instance.action_ms):
+        complete(run)
+    return run
+
+
+@transaction.atomic
+def complete(run: ActionRun) -> None:
+    try:
+        EFFECTS[run.action](run.instance, Record.objects.select_for_update().get(pk=run.record_id))
+    except ActionFailed as e:
+        run.error = str(e)
+    run.done = True
+    run.save()
+
+
+def _precheck(entity: str, action: str, record: Record) -> None:
+    status = record.data.get("Status")
+    if action == "PrepareSalesInvoice" and status not in ("Open", "Back Order", "Shipping"):
+        raise ActionFailed(f"The order cannot be invoiced in the {status} status.")
+    if action in ("ReleaseSalesInvoice", "ReleasePayment") and status != "Balanced":
+        raise ActionFailed(f"The document cannot be released in the {status} status.")
+
+
+def prepare_sales_invoice(instance: Instance, order: Record) -> None:
+    data = order.data
+    applied = sum((dec(p.get("AppliedToOrder")) for p in data.get("Payments") or []), ZERO)
+    invoice_type = "Credit Memo" if data["OrderType"] in CREDIT_ORDER_TYPES else "Invoice"
+    details = [{"InventoryID": r["InventoryID"], "Qty": r.get("OrderQty"), "UnitPrice": r.get("UnitPrice"),
+                "DiscountAmount": r.get("DiscountAmount"), "UOM": r.get("UOM"), "WarehouseID": r.get("WarehouseID"),
+                "OrderType": data["OrderType"], "OrderNbr": data["OrderNbr"], "OrderLineNbr": r.get("LineNbr"),
+                "Description": r.get("LineDescription")} for r in data.get("Details") or []]
+    invoice, _ = put_record(instance, "SalesInvoice", _drop_none({
+        "Type": invoice_type, "CustomerID": data["CustomerID"], "CustomerOrder": data.get("CustomerOrder"),
+        "ExternalRef": data.get("ExternalRef"), "Description": data.get("Description"),
+        "Currency": data.get("CurrencyID"), "FreightPrice": (data.get("Totals") or {}).get("Freight"),
+        "TaxTotal": data.get("TaxTotal"), "DiscountTotal": (data.get("Totals") or {}).get("DiscountTotal"),
+        "PaymentTotal": money(applied), "Details": [_drop_none(d) for d in details]}))
+    data["Status"] = "Invoiced"
+    data.setdefault("Shipments", []).append({"id": str(uuid.uuid4()), "ShipmentType": "Invoice",
+                                             "InvoiceType": invoice_type,
+                                             "InvoiceNbr": invoice.data["ReferenceNbr"], "Status": "Open"})
+    order.last_modified = timezone.now()
+    order.save()
+
+
+def release_sales_invoice(instance: Instance, invoice: Record) -> None:
+    invoice.data["Status"] = "Open" if dec(invoice.data.get("Balance")) > 0 else "Closed"
+    invoice.last_modified = timezone.now()
+    invoice.save()
+    for order_key in {(d.get("OrderType"), d.get("OrderNbr")) for d in invoice.data.get("Details") or []}:
+        order = find(instance, "SalesOrder", {"OrderType": order_key[0], "OrderNbr": order_key[1]})
+        if order is not None:
+            order.data["Status"] = "Completed"
+            order.save()
+
+
+def release_payment(instance: Instance, payment: Record) -> None:
+    for row in payment.data.get("DocumentsToApply") or []:
+        doc = find(instance, "SalesInvoice", {"Type": row["DocType"], "ReferenceNbr": row["ReferenceNbr"]})
+        if doc is None:
+            continue
+        balance = dec(doc.data.get("Balance")) - dec(row.get("AmountPaid"))
+        doc.data["Balance"] = money(max(balance, Decimal("0")))
+        if doc.data.get("Status") == "Open" and balance <= 0:
+            doc.data["Status"] = "Closed"
+        doc.last_modified = timezone.now()
+        doc.save()
+    available = dec(payment.data.get("AvailableBalance"))
+    fully_used = payment.data["Type"] == "Refund" or available <= 0
+    payment.data["Status"] = "Closed" if fully_used and payment.data.get("DocumentsToApply") else "Open"
+    payment.last_modified = timezone.now()
+    payment.save()
+    for row in payment.data.get("OrdersToApply") or []:
+        order = find(instance, "SalesOrder", {"OrderType": row["OrderType"], "OrderNbr": row["OrderNbr"]})
+        if order is not None:
+            for p in order.data.get("Payments") or []:
+                if p.get("ReferenceNbr") == payment.data["ReferenceNbr"]:
+                    p["Status"] = payment.data["Status"]
+            order.save()
+
+
+def _drop_none(values: dict) -> dict:
+    return {k: v for k, v in values.items() if v is not None}
+
+
+EFFECTS = {"PrepareSalesInvoice": prepare_sales_invoice, "ReleaseSalesInvoice": release_sales_invoice,
+           "ReleasePayment": release_payment}

@@ -1,0 +1,270 @@
+"""Per-entity rules run on every PUT: defaults, auto-numbering, lookups (422 on unknown keys), totals.
+
+Reference: acumatica-api.md section 3 "Error bodies" (422 carries the record with per-field `error`,
+e.g. CustomerID "'Customer' cannot be found in the system.") and section 4 (entity fields, AR types,
+payments applied to orders with OrdersToApply, DocumentsToApply with DocType/ReferenceNbr/AmountPaid).
+"""
+from decimal import Decimal
+
+from django.utils import timezone
+
+from .documents import (CREDIT_ORDER_TYPES, ZERO, Invalid, dec, find, find_item, key_of, money, next_number,
+                        today)
+from .models import Instance, Record
+
+NOT_FOUND = "'{what}' cannot be found in the system."
+
+
+def no_rules(instance: Instance, data: dict, created: bool) -> None:
+    return None
+
+
+def no_after(instance: Instance, record: Record, before: dict | None) -> None:
+    return None
+
+
+# ---------------------------------------------------------------- Customer
+
+def customer(instance: Instance, data: dict, created: bool) -> None:
+    if created and not data.get("CustomerID"):
+        if not instance.auto_number_customers:
+            raise Invalid("Customer", data, {"CustomerID": "'Customer ID' cannot be empty."})
+        data["CustomerID"] = next_number(instance, "CUSTOMER", prefix="C")
+    if not data.get("CustomerName"):
+        raise Invalid("Customer", data, {"CustomerName": "'Customer Name' cannot be empty."})
+    data.setdefault("Status", "Active")
+    data.setdefault("CustomerClass", "DEFAULT")
+    contact = data.setdefault("MainContact", {})
+    # The Email field on the Customer form is the main contact's e-mail.
+    if data.get("Email") and not contact.get("Email"):
+        contact["Email"] = data["Email"]
+    data["Email"] = contact.get("Email")
+
+
+# ---------------------------------------------------------------- SalesOrder
+
+def _check_customer(entity: str, instance: Instance, data: dict, errors: dict[str, str]) -> None:
+    if find(instance, "Customer", {"CustomerID": data.get("CustomerID")}) is None:
+        errors["CustomerID"] = NOT_FOUND.format(what="Customer")
+
+
+def _check_lines(instance: Instance, rows: list[dict], errors: dict[str, str], qty_field: str) -> Decimal:
+    total = ZERO
+    for n, row in enumerate(rows):
+        item = find_item(instance, row.get("InventoryID"))
+        if item is None:
+            errors[f"Details/{n}/InventoryID"] = NOT_FOUND.format(what="Inventory ID")
+            continue
+        row.setdefault("LineNbr", n + 1)
+        row.setdefault("UOM", item.data.get("BaseUOM") or "EA")
+        if row.get("UnitPrice") is None:
+            row["UnitPrice"] = item.data.get("DefaultPrice") or "0"
+        if item.entity == "StockItem":
+            row.setdefault("WarehouseID", instance.branch)
+        extended = dec(row.get(qty_field)) * dec(row["UnitPrice"])
+        row["ExtendedPrice"] = money(extended)
+        row["Amount"] = money(extended - dec(row.get("DiscountAmount")))
+        total += dec(row["Amount"])
+    return total
+
+
+def sales_order(instance: Instance, data: dict, created: bool) -> None:
+    errors: dict[str, str] = {}
+    _check_customer("SalesOrder", instance, data, errors)
+    lines = _check_lines(instance, data.setdefault("Details", []), errors, "OrderQty")
+    if errors:
+        raise Invalid("SalesOrder", data, errors)
+    if created and not data.get("OrderNbr"):
+        data["OrderNbr"] = next_number(instance, f"SO-{data['OrderType']}")
+    data.setdefault("Date", today())
+    data.setdefault("CurrencyID", "USD")
+    if created or data.get("Status") in (None, "Open", "On Hold"):
+        data["Status"] = "On Hold" if data.get("Hold") else "Open"
+    _order_totals(data, lines)
+
+
+def _order_totals(data: dict, lines: Decimal) -> None:
+    totals = data.setdefault("Totals", {})
+    freight = dec(totals.get("Freight") or (data.get("ShippingSettings") or {}).get("FreightPrice"))
+    tax = sum((dec(t.get("TaxAmount")) for t in data.get("TaxDetails") or []), ZERO) or dec(data.get("TaxTotal"))
+    discounts = sum((dec(d.get("DiscountAmount")) for d in data.get("DiscountDetails") or []), ZERO)
+    total = lines + freight + tax - discounts
+    applied = sum((dec(p.get("AppliedToOrder")) for p in data.get("Payments") or []), ZERO)
+    totals.update({"LineTotalAmount": money(lines), "Freight": money(freight), "TaxTotal": money(tax),
+                   "DiscountTotal": money(discounts), "UnpaidBalance": money(total - applied)})
+    data.update({"OrderTotal": money(total), "TaxTotal": money(tax),
+                 "OrderedQty": money(sum((dec(r.get("OrderQty")) for r in data["Details"]), ZERO))})
+
+
+def sales_order_after(instance: Instance, record: Record, before: dict | None) -> None:
+    """Payments rows without a ReferenceNbr create a payment applied to the order (one transaction)."""
+    from .documents import put_record
+    rows, changed = record.data.get("Payments") or [], False
+    for n, row in enumerate(rows):
+        if row.get("ReferenceNbr"):
+            changed = _apply_existing_payment(instance, record, row, n) or changed
+            continue
+        amount = row.get("AppliedToOrder") or row.get("PaymentAmount")
+        payment = {"Type": row.get("DocType") or "Payment", "CustomerID": record.data["CustomerID"],
+                   "PaymentMethod": row.get("PaymentMethod"), "CashAccount": row.get("CashAccount"),
+                   "PaymentAmount": row.get("PaymentAmount") or amount, "PaymentRef": row.get("PaymentRef"),
+                   "ExternalRef": row.get("ExternalRef"), "Description": row.get("Description"),
+                   "OrdersToApply": [{"OrderType": record.data["OrderType"], "OrderNbr": record.data["OrderNbr"],
+                                      "AppliedToOrder": amount}]}
+        try:
+            created, _ = put_record(instance, "Payment", {k: v for k, v in payment.items() if v is not None},
+                                    run_hooks=True)
+        except Invalid as e:
+            raise Invalid("SalesOrder", record.data, {f"Payments/{n}/{k.split('/')[-1]}": v
+                                                      for k, v in e.errors.items()}) from None
+        record.refresh_from_db()
+        changed = True
+    if changed:
+        record.save()
+
+
+def _apply_existing_payment(instance: Instance, order: Record, row: dict, n: int) -> bool:
+    """A PUT on the order with Payments [{DocType, ReferenceNbr, AppliedToOrder}] applies an existing payment."""
+    from .documents import put_record
+    payment = find(instance, "Payment", {"Type": row.get("DocType") or "Payment", "ReferenceNbr": row["ReferenceNbr"]})
+    if payment is None:
+        raise Invalid("SalesOrder", order.data, {f"Payments/{n}/ReferenceNbr": NOT_FOUND.format(what="Reference Nbr.")})
+    keys = (order.data["OrderType"], order.data["OrderNbr"])
+    if any((r.get("OrderType"), r.get("OrderNbr")) == keys for r in payment.data.get("OrdersToApply") or []):
+        return False
+    put_record(instance, "Payment", {"id": str(payment.note_id), "OrdersToApply": [
+        {"OrderType": keys[0], "OrderNbr": keys[1], "AppliedToOrder": row.get("AppliedToOrder")}]})
+    order.refresh_from_db()
+    return True
+
+
+def apply_payment_to_order(instance: Instance, order: Record, payment: Record, amount: str) -> None:
+    """Shows an applied payment on the order's Payments tab and recomputes its unpaid balance."""
+    rows = [r for r in order.data.get("Payments") or []
+            if r.get("ReferenceNbr") not in (None, payment.data["ReferenceNbr"])]
+    rows.append({"id": str(payment.note_id), "DocType": payment.data["Type"],
+                 "ReferenceNbr": payment.data["ReferenceNbr"], "AppliedToOrder": amount,
+                 "PaymentAmount": payment.data.get("PaymentAmount"), "PaymentMethod": payment.data.get("PaymentMethod"),
+                 "CashAccount": payment.data.get("CashAccount"), "Status": payment.data.get("Status"),
+                 "ExternalRef": payment.data.get("ExternalRef"), "PaymentRef": payment.data.get("PaymentRef")})
+    order.data["Payments"] = rows
+    lines = sum((dec(r.get("Amount")) for r in order.data.get("Details") or []), ZERO)
+    _order_totals(order.data, lines)
+    order.last_modified = timezone.now()
+    order.save()
+
+
+# ---------------------------------------------------------------- SalesInvoice
+
+def sales_invoice(instance: Instance, data: dict, created: bool) -> None:
+    errors: dict[str, str] = {}
+    _check_customer("SalesInvoice", instance, data, errors)
+    lines = _check_lines(instance, data.setdefault("Details", []), errors, "Qty")
+    if errors:
+        raise Invalid("SalesInvoice", data, errors)
+    if created and not data.get("ReferenceNbr"):
+        data["ReferenceNbr"] = next_number(instance, "ARINVOICE")
+    data.setdefault("Date", today())
+    if data.get("Status") in (None, "Balanced", "On Hold"):
+        data["Status"] = "On Hold" if data.get("Hold") else "Balanced"
+    tax = sum((dec(t.get("TaxAmount")) for t in data.get("TaxDetails") or []), ZERO) or dec(data.get("TaxTotal"))
+    amount = lines + dec(data.get("FreightPrice")) + tax - dec(data.get("DiscountTotal"))
+    paid = dec(data.get("PaymentTotal"))
+    data.update({"DetailTotal": money(lines), "TaxTotal": money(tax), "Amount": money(amount),
+                 "Balance": money(amount - paid)})
+
+
+# ---------------------------------------------------------------- Payment
+
+def payment(instance: Instance, data: dict, created: bool) -> None:
+    errors: dict[str, str] = {}
+    _check_customer("Payment", instance, data, errors)
+    applied_docs = _check_documents(instance, data, errors)
+    applied_orders = _check_orders(instance, data, errors)
+    if errors:
+        raise Invalid("Payment", data, errors)
+    if created and not data.get("ReferenceNbr"):
+        data["ReferenceNbr"] = next_number(instance, "ARPAYMENT")
+    data.setdefault("ApplicationDate", today())
+    if data.get("Status") in (None, "Balanced", "On Hold"):
+        data["Status"] = "On Hold" if data.get("Hold") else "Balanced"
+    amount = dec(data.get("PaymentAmount"))
+    data.update({"AppliedToDocuments": money(applied_docs), "AppliedToOrders": money(applied_orders),
+                 "AvailableBalance": money(amount - applied_docs - applied_orders)})
+
+
+def _check_documents(instance: Instance, data: dict, errors: dict[str, str]) -> Decimal:
+    total = ZERO
+    default_type = "Credit Memo" if data.get("Type") == "Refund" else "Invoice"
+    for n, row in enumerate(data.get("DocumentsToApply") or []):
+        row.setdefault("DocType", default_type)
+        doc = find(instance, "SalesInvoice", {"Type": row["DocType"], "ReferenceNbr": row.get("ReferenceNbr")})
+        if doc is None:
+            errors[f"DocumentsToApply/{n}/ReferenceNbr"] = NOT_FOUND.format(what="Reference Nbr.")
+            continue
+        if row.get("AmountPaid") is None:
+            row["AmountPaid"] = doc.data.get("Balance")
+        total += dec(row["AmountPaid"])
+    return total
+
+
+def _check_orders(instance: Instance, data: dict, errors: dict[str, str]) -> Decimal:
+    total = ZERO
+    for n, row in enumerate(data.get("OrdersToApply") or []):
+        row.setdefault("OrderType", "SO")
+        order = find(instance, "SalesOrder", {"OrderType": row["OrderType"], "OrderNbr": row.get("OrderNbr")})
+        if order is None:
+            errors[f"OrdersToApply/{n}/OrderNbr"] = NOT_FOUND.format(what="Order Nbr.")
+            continue
+        if row.get("AppliedToOrder") is None:
+            row["AppliedToOrder"] = order.data.get("Totals", {}).get("UnpaidBalance")
+        total += dec(row["AppliedToOrder"])
+    return total
+
+
+def payment_after(instance: Instance, record: Record, before: dict | None) -> None:
+    for row in record.data.get("OrdersToApply") or []:
+        order = find(instance, "SalesOrder", {"OrderType": row["OrderType"], "OrderNbr": row["OrderNbr"]})
+        if order is not None:
+            apply_payment_to_order(instance, order, record, row["AppliedToOrder"])
+
+
+# ---------------------------------------------------------------- Items
+
+def stock_item(instance: Instance, data: dict, created: bool) -> None:
+    data.setdefault("ItemStatus", "Active")
+    data.setdefault("BaseUOM", "EA")
+    data.setdefault("SalesUOM", data["BaseUOM"])
+    for row in data.setdefault("WarehouseDetails", []):
+        row.setdefault("QtyOnHand", "0")
+        row.setdefault("Status", "Active")
+
+
+def non_stock_item(instance: Instance, data: dict, created: bool) -> None:
+    data.setdefault("ItemStatus", "Active")
+    data.setdefault("BaseUnit", "EA")
+
+
+def stock_item_after(instance: Instance, record: Record, before: dict | None) -> None:
+    from .push import notify_stock_change
+    if before is None or _tracked(before) != _tracked(record.data):
+        if before is not None and _quantities(before) != _quantities(record.data):
+            record.qty_modified = timezone.now()
+            record.save(update_fields=["qty_modified"])
+        notify_stock_change(instance, record, before)
+
+
+def _quantities(data: dict) -> dict:
+    return {r.get("WarehouseID"): r.get("QtyOnHand") for r in data.get("WarehouseDetails") or []}
+
+
+def _tracked(data: dict) -> tuple:
+    prices = tuple(data.get(f) for f in ("DefaultPrice", "CurrentStdCost", "LastCost", "AverageCost"))
+    return prices + (tuple(sorted(_quantities(data).items(), key=lambda kv: str(kv[0]))),)
+
+
+BEFORE_SAVE = {"Customer": customer, "SalesOrder": sales_order, "SalesInvoice": sales_invoice, "Payment": payment,
+               "StockItem": stock_item, "NonStockItem": non_stock_item}
+AFTER_SAVE = {"SalesOrder": sales_order_after, "Payment": payment_after, "StockItem": stock_item_after}
+
+__all__ = ["BEFORE_SAVE", "AFTER_SAVE", "CREDIT_ORDER_TYPES", "key_of", "no_rules", "no_after"]

@@ -1,0 +1,284 @@
+"""Catalog v3 (products, variants, batch updates) and the Inventory API's adjustments."""
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.db.models import QuerySet, Sum
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+
+from .gate import ApiError, json_response, read_json
+from .models import Product, Store, Variant
+from .params import csv_param, date_param, int_list, page_window
+from .render import pagination_meta, product_json, variant_json
+
+PRODUCT_BATCH_LIMIT = 10    # Reference: reference/bigcommerce-api.md §7 ("Batches are limited to 10 products").
+VARIANT_BATCH_LIMIT = 50    # Reference: reference/bigcommerce-api.md §7 ("Currently the limit is 50 variants").
+ADJUSTMENT_LIMIT = 2000     # Reference: reference/bigcommerce-api.md §7 (2000 items per request).
+MONEY_FIELDS = ("price", "cost_price", "sale_price", "retail_price", "weight")
+INT_FIELDS = ("inventory_level", "inventory_warning_level")
+
+
+def _page(request: HttpRequest, qs: QuerySet, render: Any) -> HttpResponse:
+    page, limit = page_window(request)
+    total = qs.count()
+    rows = [render(row) for row in qs[(page - 1) * limit: page * limit]]
+    return json_response({"data": rows, "meta": pagination_meta(total, len(rows), page, limit)})
+
+
+def _include(request: HttpRequest) -> set[str]:
+    return set(csv_param(request, "include") or [])
+
+
+def _filter_products(request: HttpRequest, qs: QuerySet[Product]) -> QuerySet[Product]:
+    ids, skus = int_list(request, "id:in"), csv_param(request, "sku:in")
+    filters: dict[str, Any] = {"date_modified__gte": date_param(request, "date_modified:min"),
+                               "date_modified__lte": date_param(request, "date_modified:max")}
+    if ids is not None:
+        filters["pk__in"] = ids
+    if skus is not None:
+        filters["sku__in"] = skus
+    for name, lookup in (("id", "pk"), ("sku", "sku"), ("name", "name")):
+        if request.GET.get(name):
+            filters[lookup] = request.GET[name]
+    return qs.filter(**{k: v for k, v in filters.items() if v is not None})
+
+
+def list_products(request: HttpRequest, store: Store) -> HttpResponse:
+    # Reference: specs/bigcommerce/products_catalog.v3.yml GET /catalog/products (sku, sku:in, id:in, include).
+    include = _include(request)
+    qs = _filter_products(request, store.products.order_by("pk").prefetch_related("variants"))
+    return _page(request, qs, lambda p: product_json(p, include))
+
+
+def _product(store: Store, product_id: int) -> Product:
+    product = store.products.filter(pk=product_id).first()
+    if product is None:
+        raise ApiError(404, "The requested product was not found.")
+    return product
+
+
+def get_product(request: HttpRequest, store: Store, product_id: int) -> HttpResponse:
+    # Reference: specs/bigcommerce/products_catalog.v3.yml GET /catalog/products/{product_id}.
+    return json_response({"data": product_json(_product(store, product_id), _include(request)), "meta": {}})
+
+
+def _decimal(name: str, value: Any, nullable: bool) -> Decimal | None:
+    if value is None and nullable:
+        return None
+    try:
+        result = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        result = Decimal("-1")
+    if isinstance(value, bool) or result < 0:
+        raise ApiError(422, "JSON data is missing or invalid", {name: f"{value!r} is not a valid number"})
+    return result
+
+
+def _apply(row: Product | Variant, body: dict[str, Any], nullable: bool) -> None:
+    for name in MONEY_FIELDS:
+        if name in body:
+            setattr(row, name, _decimal(name, body[name], nullable))
+    for name in INT_FIELDS:
+        if name in body:
+            if not isinstance(body[name], int) or isinstance(body[name], bool) or body[name] < 0:
+                raise ApiError(422, "JSON data is missing or invalid", {name: "must be a non-negative integer"})
+            setattr(row, name, body[name])
+    if "sku" in body:
+        row.sku = str(body["sku"])
+
+
+def _update_product(product: Product, body: dict[str, Any]) -> Product:
+    _apply(product, body, nullable=False)
+    if body.get("inventory_tracking") in ("none", "product", "variant"):
+        product.inventory_tracking = body["inventory_tracking"]
+    for name in ("name", "is_visible"):
+        if name in body:
+            setattr(product, name, body[name])
+    product.date_modified = timezone.now()
+    product.save()
+    _sync_base_variant(product)
+    return product
+
+
+def _sync_base_variant(product: Product) -> None:
+    # A simple product's base variant mirrors the product (as in BigCommerce).
+    product.variants.filter(is_base=True).update(sku=product.sku, inventory_level=product.inventory_level)
+
+
+def _batch(request: HttpRequest, limit: int) -> list[dict[str, Any]]:
+    body = read_json(request)
+    if not isinstance(body, list) or not all(isinstance(row, dict) for row in body):
+        raise ApiError(422, "JSON data is missing or invalid", {"body": "must be an array of objects"})
+    if len(body) > limit:
+        # Reference: specs/bigcommerce/products_catalog.v3.yml PUT /catalog/products 413 (error_Base).
+        raise ApiError(413, f"The maximum items allowed in the array is {limit}.")
+    if not body:
+        raise ApiError(422, "JSON data is missing or invalid", {"body": "must not be empty"})
+    for n, row in enumerate(body):
+        if not isinstance(row.get("id"), int):
+            raise ApiError(422, "JSON data is missing or invalid", {f"[{n}].id": "is required"})
+    return body
+
+
+def update_products(request: HttpRequest, store: Store) -> HttpResponse:
+    # Reference: specs/bigcommerce/products_catalog.v3.yml PUT /catalog/products (batch of up to 10).
+    rows = _batch(request, PRODUCT_BATCH_LIMIT)
+    with transaction.atomic():
+        updated = [_update_product(_product(store, row["id"]), row) for row in rows]
+    return json_response({"data": [product_json(p, set()) for p in updated], "meta": {}})
+
+
+def update_product(request: HttpRequest, store: Store, product_id: int) -> HttpResponse:
+    # Reference: specs/bigcommerce/products_catalog.v3.yml PUT /catalog/products/{product_id}.
+    body = read_json(request)
+    if not isinstance(body, dict):
+        raise ApiError(422, "JSON data is missing or invalid", {"body": "must be an object"})
+    product = _update_product(_product(store, product_id), body)
+    return json_response({"data": product_json(product, set()), "meta": {}})
+
+
+def _variants(store: Store) -> QuerySet[Variant]:
+    return Variant.objects.filter(product__store=store).select_related("product").order_by("pk")
+
+
+def list_variants(request: HttpRequest, store: Store) -> HttpResponse:
+    # Reference: specs/bigcommerce/product-variants_catalog.v3.yml GET /catalog/variants (id, sku, product_id:in).
+    qs = _variants(store)
+    product_ids = int_list(request, "product_id:in")
+    if product_ids is not None:
+        qs = qs.filter(product_id__in=product_ids)
+    for name, lookup in (("id", "pk"), ("sku", "sku")):
+        if request.GET.get(name):
+            qs = qs.filter(**{lookup: request.GET[name]})
+    return _page(request, qs, variant_json)
+
+
+def list_product_variants(request: HttpRequest, store: Store, product_id: int) -> HttpResponse:
+    # Reference: specs/bigcommerce/product-variants_catalog.v3.yml GET /catalog/products/{product_id}/variants.
+    product = _product(store, product_id)
+    return _page(request, _variants(store).filter(product=product), variant_json)
+
+
+def _update_variant(variant: Variant, body: dict[str, Any]) -> Variant:
+    _apply(variant, body, nullable=True)
+    variant.save()
+    product = variant.product
+    if variant.is_base and ("inventory_level" in body or "sku" in body):
+        product.inventory_level, product.sku = variant.inventory_level, variant.sku
+    elif product.inventory_tracking == "variant":
+        product.inventory_level = product.variants.aggregate(total=Sum("inventory_level"))["total"] or 0
+    product.date_modified = timezone.now()
+    product.save()
+    return variant
+
+
+def _variant(store: Store, variant_id: int) -> Variant:
+    variant = _variants(store).filter(pk=variant_id).first()
+    if variant is None:
+        raise ApiError(404, "The requested variant was not found.")
+    return variant
+
+
+def update_variants(request: HttpRequest, store: Store) -> HttpResponse:
+    # Reference: specs/bigcommerce/product-variants_catalog.v3.yml PUT /catalog/variants (batch of up to 50).
+    rows = _batch(request, VARIANT_BATCH_LIMIT)
+    with transaction.atomic():
+        updated = [_update_variant(_variant(store, row["id"]), row) for row in rows]
+    return json_response({"data": [variant_json(v) for v in updated], "meta": {}})
+
+
+def update_product_variant(request: HttpRequest, store: Store, product_id: int, variant_id: int) -> HttpResponse:
+    # Reference: specs/bigcommerce/product-variants_catalog.v3.yml PUT /catalog/products/{product_id}/variants/{variant_id}.
+    variant = _variant(store, variant_id)
+    body = read_json(request)
+    if variant.product_id != product_id or not isinstance(body, dict):
+        raise ApiError(404 if variant.product_id != product_id else 422, "The variant cannot be updated.")
+    return json_response({"data": variant_json(_update_variant(variant, body)), "meta": {}})
+
+
+# --- inventory --------------------------------------------------------------------------------
+
+def _adjustment_items(request: HttpRequest, store: Store) -> list[dict[str, Any]]:
+    body = read_json(request)
+    items = body.get("items") if isinstance(body, dict) else None
+    if not isinstance(items, list) or not items:
+        raise ApiError(422, "JSON data is missing or invalid", {"items": "is required"})
+    if len(items) > ADJUSTMENT_LIMIT:
+        raise ApiError(413, f"The maximum items allowed in the array is {ADJUSTMENT_LIMIT}.")
+    for n, item in enumerate(items):
+        _check_adjustment(store, n, item)
+    return items
+
+
+def _check_adjustment(store: Store, n: int, item: Any) -> None:
+    keys = [k for k in ("sku", "variant_id", "product_id") if isinstance(item, dict) and k in item]
+    if len(keys) != 1 or not isinstance(item.get("quantity"), int) or not isinstance(item.get("location_id"), int):
+        raise ApiError(422, "JSON data is missing or invalid",
+                       {f"items[{n}]": "needs location_id, quantity and one of sku, variant_id, product_id"})
+    if item["location_id"] != store.default_location_id:
+        raise ApiError(422, f"Location with id {item['location_id']} does not exist.")
+
+
+def _target(store: Store, item: dict[str, Any]) -> Product | Variant:
+    """The row whose level an adjustment sets; 422 when the tracking mode does not match."""
+    if "product_id" in item:
+        row: Product | Variant | None = store.products.filter(pk=item["product_id"]).first()
+    else:
+        lookup = {"pk": item["variant_id"]} if "variant_id" in item else {"sku": item["sku"]}
+        row = _variants(store).filter(**lookup).first()
+    if row is None:
+        raise ApiError(422, f"Item {item} does not exist.")
+    product = row if isinstance(row, Product) else row.product
+    wanted = "product" if isinstance(row, Product) or row.is_base else "variant"
+    if product.inventory_tracking != wanted:
+        key = next(k for k in ("sku", "variant_id", "product_id") if k in item)
+        raise ApiError(422, f"Item with {key} {item[key]} is tracked by {product.inventory_tracking}.")
+    return row
+
+
+def _set_level(row: Product | Variant, quantity: int) -> None:
+    if isinstance(row, Variant) and row.is_base:
+        row = row.product
+    row.inventory_level = quantity
+    row.save(update_fields=["inventory_level"])
+    product = row if isinstance(row, Product) else row.product
+    if isinstance(row, Product):
+        _sync_base_variant(row)
+    else:
+        product.inventory_level = product.variants.aggregate(total=Sum("inventory_level"))["total"] or 0
+    product.date_modified = timezone.now()
+    product.save(update_fields=["inventory_level", "date_modified"])
+
+
+def adjust_absolute(request: HttpRequest, store: Store) -> HttpResponse:
+    """PUT /v3/inventory/adjustments/absolute: sets levels at a location; all or nothing."""
+    # Reference: specs/bigcommerce/inventory.v3.yml PUT /inventory/adjustments/absolute; reference §7.
+    items = _adjustment_items(request, store)
+    with transaction.atomic():
+        for item in items:
+            _set_level(_target(store, item), item["quantity"])
+    return json_response({"transaction_id": str(uuid.uuid4())})
+
+
+def adjust_relative(request: HttpRequest, store: Store) -> HttpResponse:
+    # Reference: specs/bigcommerce/inventory.v3.yml PUT /inventory/adjustments/relative.
+    items = _adjustment_items(request, store)
+    with transaction.atomic():
+        for item in items:
+            row = _target(store, item)
+            level = (row.product if isinstance(row, Variant) and row.is_base else row).inventory_level
+            _set_level(row, level + item["quantity"])
+    return json_response({"transaction_id": str(uuid.uuid4())})
+
+
+def list_locations(request: HttpRequest, store: Store) -> HttpResponse:
+    # Reference: specs/bigcommerce/locations.v3.yml GET /inventory/locations (the default location only).
+    location = {"id": store.default_location_id, "code": "DEFAULT", "label": "Default location",
+                "description": "", "managed_by_external_source": False, "type_id": "PHYSICAL",
+                "enabled": True, "operating_hours": {}, "time_zone": "Etc/UTC", "created_at": "2024-01-01T00:00:00Z",
+                "updated_at": "2024-01-01T00:00:00Z", "storefront_visibility": True, "is_default": True}
+    return json_response({"data": [location], "meta": pagination_meta(1, 1, 1, 50)})

@@ -1,0 +1,208 @@
+"""A storefront for the simulated BigCommerce store: shoppers, orders, payments, refunds.
+
+Everything here changes sandbox state the way a shopper or the merchant's control panel would, and
+fires the same webhooks the real store fires. End-to-end tests and the demo use these:
+
+- ``create_customer(store, email=None, first_name="Ada", last_name="Lovelace", **fields) -> Customer``
+  (fires ``store/customer/created``).
+- ``place_order(store, customer=None, lines=[("SKU-00001", 2)], paid=True, shipping=Decimal("10.00"),
+  discount=Decimal("0"), coupon=None, status_id=None) -> Order``: ``customer=None`` is a guest
+  order; each line is ``(sku, quantity)`` where the SKU is a simple product's SKU or a variant SKU;
+  ``coupon`` is a key of ``COUPONS`` (a percentage off the subtotal). Totals add up exactly:
+  ``subtotal_ex_tax + shipping_cost_ex_tax + total_tax - discount_amount - coupon_discount ==
+  total_inc_tax`` (tax is charged per line and on shipping, before discounts). ``paid=True``
+  captures the payment and moves it to Awaiting Fulfillment (11); otherwise it stays Pending (1)
+  unless ``status_id`` says otherwise. Fires ``store/order/created`` (and the payment's events).
+- ``capture_payment(order) -> Transaction``: a successful ``purchase`` transaction for the balance,
+  then status 11 (fires ``store/order/transaction/created`` and the status events).
+- ``set_status(order, status_id) -> Order`` (fires ``store/order/statusUpdated`` and ``/updated``).
+- ``refund(order, amount=None, items=None, reason="") -> Refund``: ``items`` as in the API
+  (``[{"item_type": "PRODUCT", "item_id": <order product id>, "quantity": 1}]``), or an ``amount``
+  refunded as an ORDER-level item; neither means the whole remaining balance. Goes through the same
+  quote rules and per-order lock as ``POST /v3/orders/{id}/payment_actions/refunds``.
+- ``run_storefront(store, orders=10, rate_per_sec=None, seed=0, log=None) -> list[Order]``: a traffic
+  mix of registered and guest shoppers, multi-line orders with variants, shipping, tax, discounts and
+  coupons, captured payments, status moves and partial and full refunds; ``rate_per_sec`` paces it.
+"""
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from . import refunds, webhooks
+from .models import Customer, Order, OrderProduct, Refund, ShippingAddress, Store, Transaction, Variant
+
+CENT = Decimal("0.01")
+COUPONS = {"SAVE10": Decimal("0.10"), "WELCOME5": Decimal("0.05")}
+DEMO_ADDRESS = {"first_name": "Ada", "last_name": "Lovelace", "company": "", "street_1": "1 Main Street",
+                "street_2": "", "city": "Austin", "state": "Texas", "zip": "78701", "country": "United States",
+                "country_iso2": "US", "phone": "555-0100", "email": ""}
+
+
+def create_customer(store: Store, email: str | None = None, first_name: str = "Ada", last_name: str = "Lovelace",
+                    **fields: Any) -> Customer:
+    email = email or f"shopper{Customer.objects.count() + 1}-{random.randrange(10**6)}@example.com"
+    address = {**DEMO_ADDRESS, "first_name": first_name, "last_name": last_name, "email": email}
+    customer = Customer.objects.create(store=store, email=email, first_name=first_name, last_name=last_name,
+                                       addresses=fields.pop("addresses", [address]), **fields)
+    webhooks.emit(store, "store/customer/created", {"type": "customer", "id": customer.pk})
+    return customer
+
+
+def update_customer(customer: Customer, **fields: Any) -> Customer:
+    for name, value in fields.items():
+        setattr(customer, name, value)
+    customer.date_modified = timezone.now()
+    customer.save()
+    webhooks.emit(customer.store, "store/customer/updated", {"type": "customer", "id": customer.pk})
+    return customer
+
+
+def _variant(store: Store, sku: str) -> Variant:
+    variant = Variant.objects.select_related("product").filter(product__store=store, sku=sku).first()
+    if variant is None:
+        raise ValueError(f"No product or variant with SKU {sku!r} in store {store.store_hash}")
+    return variant
+
+
+def _add_line(order: Order, sku: str, quantity: int) -> OrderProduct:
+    variant = _variant(order.store, sku)
+    price = variant.calculated_price.quantize(CENT)
+    tax_rate = order.store.tax_rate
+    options = [{"display_name": ov.get("option_display_name", ""), "display_value": ov.get("label", "")}
+               for ov in variant.option_values]
+    return OrderProduct.objects.create(
+        order=order, product=variant.product, variant=variant, name=variant.product.name, sku=sku,
+        quantity=quantity, base_price=price, price_tax=(price * tax_rate).quantize(CENT),
+        total_tax=(price * quantity * tax_rate).quantize(CENT), weight=variant.weight or variant.product.weight,
+        product_options=options)
+
+
+def _billing(customer: Customer | None) -> dict[str, Any]:
+    if customer is None:
+        return {**DEMO_ADDRESS, "first_name": "Guest", "last_name": "Shopper", "email": "guest@example.com"}
+    return {**DEMO_ADDRESS, "first_name": customer.first_name, "last_name": customer.last_name,
+            "email": customer.email}
+
+
+@transaction.atomic
+def place_order(store: Store, customer: Customer | None = None, lines: list[tuple[str, int]] | None = None,
+                paid: bool = True, shipping: Decimal = Decimal("10.00"), discount: Decimal = Decimal("0"),
+                coupon: str | None = None, status_id: int | None = None) -> Order:
+    lines = lines or [("SKU-00001", 1)]
+    billing = _billing(customer)
+    order = Order.objects.create(store=store, customer=customer, status_id=status_id or 1, billing_address=billing,
+                                 currency_code=store.currency_code, payment_status="pending")
+    made = [_add_line(order, sku, qty) for sku, qty in lines]
+    _set_totals(order, made, Decimal(shipping), Decimal(discount), coupon)
+    ShippingAddress.objects.create(order=order, address=billing, cost_ex_tax=order.shipping_cost_ex_tax,
+                                   cost_tax=order.shipping_cost_tax)
+    webhooks.emit(store, "store/order/created", {"type": "order", "id": order.pk})
+    if paid:
+        capture_payment(order)
+    return order
+
+
+def _set_totals(order: Order, lines: list[OrderProduct], shipping: Decimal, discount: Decimal,
+                coupon: str | None) -> None:
+    order.subtotal_ex_tax = sum((line.total_ex_tax for line in lines), Decimal("0"))
+    order.subtotal_tax = sum((line.total_tax for line in lines), Decimal("0"))
+    order.shipping_cost_ex_tax = shipping.quantize(CENT)
+    order.shipping_cost_tax = (shipping * order.store.tax_rate).quantize(CENT)
+    order.discount_amount = discount.quantize(CENT)
+    if coupon:
+        order.coupon_code = coupon
+        order.coupon_discount = (order.subtotal_ex_tax * COUPONS[coupon]).quantize(CENT)
+    order.save()
+
+
+def capture_payment(order: Order) -> Transaction:
+    order.refresh_from_db()
+    balance = (order.total_inc_tax - order.refunded_amount).quantize(CENT)
+    tx = Transaction.objects.create(order=order, event="purchase", amount=balance, currency=order.currency_code,
+                                    gateway=order.payment_provider)
+    Order.objects.filter(pk=order.pk).update(payment_status="captured")
+    webhooks.emit(order.store, "store/order/transaction/created", refunds.transaction_event_data(tx))
+    set_status(order, 11)
+    return tx
+
+
+def set_status(order: Order, status_id: int) -> Order:
+    order.refresh_from_db()
+    previous = order.status_id
+    order.status_id = status_id
+    order.date_modified = timezone.now()
+    if status_id in (2, 10) and order.date_shipped is None:
+        order.date_shipped = order.date_modified
+    order.save(update_fields=["status_id", "date_modified", "date_shipped"])
+    data = {"type": "order", "id": order.pk, "status": {"previous_status_id": previous, "new_status_id": status_id}}
+    webhooks.emit(order.store, "store/order/statusUpdated", data)
+    webhooks.emit(order.store, "store/order/updated", {"type": "order", "id": order.pk})
+    return order
+
+
+def refund(order: Order, amount: Decimal | None = None, items: list[dict[str, Any]] | None = None,
+           reason: str = "") -> Refund:
+    order.refresh_from_db()
+    if items is None:
+        remaining = (order.total_inc_tax - order.refunded_amount).quantize(CENT)
+        items = [{"item_type": "ORDER", "item_id": order.pk, "amount": float(amount if amount is not None else remaining)}]
+    result = refunds.quote(order, items)
+    provider = refunds.refund_methods(order, result.total)[0][0]["provider_id"]
+    payments = [{"provider_id": provider, "amount": float(result.total), "offline": provider == "custom"}]
+    return refunds.create_refund(order, items, payments, reason)
+
+
+# --- the traffic driver -----------------------------------------------------------------------
+
+def _random_lines(rng: random.Random, skus: list[str]) -> list[tuple[str, int]]:
+    return [(sku, rng.randint(1, 3)) for sku in rng.sample(skus, rng.randint(1, 4))]
+
+
+def _one_order(store: Store, rng: random.Random, skus: list[str], customers: list[Customer]) -> Order:
+    customer = rng.choice(customers) if customers and rng.random() < 0.7 else None
+    coupon = rng.choice([None, None, *COUPONS])
+    discount = rng.choice([Decimal("0"), Decimal("0"), Decimal("5.00")])
+    order = place_order(store, customer, _random_lines(rng, skus), paid=rng.random() < 0.85,
+                        shipping=Decimal(rng.choice(["0", "5.99", "10.00", "24.50"])), discount=discount,
+                        coupon=coupon)
+    _after_sale(order, rng)
+    return order
+
+
+def _after_sale(order: Order, rng: random.Random) -> None:
+    if order.status_id != 11:
+        return
+    roll = rng.random()
+    if roll < 0.15:
+        line = order.lines.first()
+        refund(order, items=[{"item_type": "PRODUCT", "item_id": line.pk, "quantity": 1}], reason="Damaged")
+    elif roll < 0.22:
+        refund(order, reason="Cancelled by shopper")
+    elif roll < 0.5:
+        set_status(order, rng.choice([2, 10]))
+
+
+def run_storefront(store: Store, orders: int = 10, rate_per_sec: float | None = None, seed: int = 0,
+                   log: Callable[[str], None] | None = None) -> list[Order]:
+    rng = random.Random(seed)
+    skus = list(Variant.objects.filter(product__store=store).values_list("sku", flat=True))
+    if not skus:
+        raise ValueError(f"Store {store.store_hash} has no catalog; run sandbox_seed first")
+    customers = list(store.customers.all()[:50]) or [create_customer(store)]
+    placed = []
+    for n in range(orders):
+        if rng.random() < 0.1:
+            customers.append(create_customer(store, email=f"new{seed}-{n}-{rng.randrange(10**6)}@example.com"))
+        placed.append(_one_order(store, rng, skus, customers))
+        if log:
+            log(f"order {placed[-1].pk}: {placed[-1].status} total {placed[-1].total_inc_tax:.2f}")
+        if rate_per_sec:
+            time.sleep(1 / rate_per_sec)
+    return placed

@@ -1,0 +1,318 @@
+"""BigCommerce REST Management API client (the "adapter" for the store side).
+
+    client = BigCommerceClient(connection, on_call=None)
+
+Orders:
+    get_order(order_id) -> dict                      # v2 order + "products" + "shipping_addresses" lists
+    iter_orders_modified_since(since, status_id=None) -> Iterator[dict]   # sorted date_modified:asc
+    get_transactions(order_id) -> list[dict]         # v3; [] on 204
+    get_refunds(order_id) -> list[dict]              # v3
+Customers:
+    get_customer(customer_id) -> dict | None         # with addresses
+    find_customers_by_email(email) -> list[dict]
+    iter_customers_modified_since(since) -> Iterator[dict]
+Catalog:
+    find_products_by_skus(skus) -> dict[str, dict]   # requested SKU -> product (missing SKUs absent)
+    find_variants_by_skus(skus) -> dict[str, dict]   # requested SKU -> variant
+    update_products(batch) -> list[dict]             # chunks of 10
+    update_variants(batch) -> list[dict]             # chunks of 50
+    set_inventory_absolute(items, location_id, reason=None) -> list   # chunks of 2000; transaction ids
+Webhooks:
+    list_hooks(scope=None, is_active=None, destination=None) -> list[dict]
+    create_hook(scope, destination, headers, is_active=True) -> dict
+    update_hook(hook_id, **fields) -> dict
+Connection check:
+    ping() -> None                                   # one cheap authenticated read
+
+v2 answers bare objects/arrays (204 for "nothing"), v3 answers ``{data, meta}``; both come back as
+plain dicts/lists. Money values are ``Decimal``: JSON numbers are parsed as Decimal and v2's decimal
+strings ("336.3200") are converted for money-named keys. Errors raise ``sync.http.ApiError``.
+
+Every request goes through ``sync.http.HttpClient`` (retries, 429 waits, call records) and through
+the store's shared ``RateBudget`` (proactive pacing).
+"""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from decimal import Decimal, InvalidOperation
+from typing import Any, Iterable, Iterator
+
+import requests
+
+from sync import ratebudget
+from sync.http import SYSTEM_CLOCK, ApiError, CallHook, Clock, HttpClient, RetryPolicy, parse_json, server_wait
+from tenants.models import BigCommerceConnection
+
+V2_PAGE = 250          # reference/bigcommerce-api.md §4: 250 is the general maximum per page
+V3_PAGE = 250          # products/customers `limit` max 250
+PRODUCTS_PER_PUT = 10  # products_catalog.v3.yml: "Batches are limited to 10 products"
+VARIANTS_PER_PUT = 50  # product-variants_catalog.v3.yml: "the limit is 50 variants"
+INVENTORY_PER_PUT = 2000  # inventory.v3.yml: 2000 items per adjustment request
+SKUS_PER_LOOKUP = 50   # keeps the `sku:in` query string well under URL limits
+
+# Keys whose decimal-string values are money (v2 orders send "336.3200").
+MONEY_KEY = re.compile(r"(^|_)(total|subtotal|amount|price|cost|tax|discount|credit|fee|rate|value)(_|$)"
+                       r"|_(ex|inc)_tax$")
+DECIMAL_TEXT = re.compile(r"^-?\d+(\.\d+)?$")
+
+
+def to_decimals(data: Any) -> Any:
+    """Converts decimal strings under money-named keys to Decimal, recursively."""
+    if isinstance(data, list):
+        return [to_decimals(item) for item in data]
+    if not isinstance(data, dict):
+        return data
+    out = {}
+    for key, value in data.items():
+        if isinstance(value, str) and MONEY_KEY.search(key) and DECIMAL_TEXT.match(value):
+            try:
+                value = Decimal(value)
+            except InvalidOperation:
+                pass
+        out[key] = to_decimals(value)
+    return out
+
+
+def _chunks(items: list, size: int) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _utc(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        raise ValueError("Pass an aware datetime; BigCommerce filters are in UTC.")
+    return moment.astimezone(timezone.utc)
+
+
+class BigCommerceClient:
+    def __init__(self, connection: BigCommerceConnection, on_call: CallHook | None = None, *,
+                 clock: Clock = SYSTEM_CLOCK, policy: RetryPolicy | None = None, uniform=None) -> None:
+        self.connection = connection
+        self.base_url = connection.base_url
+        self.clock = clock
+        self.http = HttpClient(
+            on_call=on_call, clock=clock, policy=policy or RetryPolicy(), vendor="BigCommerce",
+            secrets=[getattr(connection, name) for name in BigCommerceConnection.SECRET_FIELDS],
+            before_send=self._reserve, after_response=self._observe,
+            **({"uniform": uniform} if uniform else {}))
+        self.http.session.headers.update({
+            "X-Auth-Token": connection.access_token, "Accept": "application/json"})
+
+    def close(self) -> None:
+        self.http.close()
+
+    def __enter__(self) -> "BigCommerceClient":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    # -- plumbing ------------------------------------------------------------------------------
+
+    def _now(self) -> datetime:
+        return datetime.fromtimestamp(self.clock.time(), tz=timezone.utc)
+
+    def _reserve(self) -> float:
+        return ratebudget.reserve(self.connection.store_hash, self._now())
+
+    def _observe(self, response: requests.Response) -> None:
+        ratebudget.observe(self.connection.store_hash, response.headers, self._now())
+
+    def _call(self, method: str, path: str, *, params: dict | None = None, body: Any = None,
+              not_found: str | None = None) -> Any:
+        """One API call; returns parsed JSON (None for 204) or raises ApiError."""
+        response = self.http.request(method, self.base_url + path, params=params, json_body=body)
+        if response.status_code == 404 and not_found is not None:
+            raise ApiError(not_found, status=404, permanent=True)
+        if response.status_code >= 400:
+            raise self._error(response)
+        return to_decimals(parse_json(response))
+
+    def _error(self, response: requests.Response) -> ApiError:
+        status = response.status_code
+        detail = self._detail(response)
+        if status == 401:
+            message = "BigCommerce rejected the access token (401). Check the API account's token."
+        elif status == 403:
+            message = f"The BigCommerce API account lacks a permission (scope) this needs (403). {detail}"
+        elif status == 404:
+            message = (f"BigCommerce answered 404 for {response.request.method} "
+                       f"{self.http.redactor.url(response.url)}; check the store hash. {detail}")
+        else:
+            message = f"BigCommerce answered {status}. {detail}"
+        transient = status == 429 or status >= 500
+        return ApiError(self.http.redactor.text(message.strip()) or "", status=status, permanent=not transient,
+                        retry_after=server_wait(response) if transient else None)
+
+    @staticmethod
+    def _detail(response: requests.Response) -> str:
+        data = parse_json(response)
+        if isinstance(data, list) and data and isinstance(data[0], dict):  # v2: [{status, message}]
+            return "; ".join(str(item.get("message", "")) for item in data)[:500]
+        if isinstance(data, dict):  # v3: {status, title, errors{field: text}}
+            errors = data.get("errors")
+            extra = "; ".join(f"{k}: {v}" for k, v in errors.items()) if isinstance(errors, dict) else ""
+            return " ".join(filter(None, [str(data.get("title") or data.get("message") or ""), extra]))[:500]
+        return ""
+
+    def _v2_pages(self, path: str, params: dict) -> Iterator[dict]:
+        """v2 paging: page=1.. until a 204 or a short page."""
+        page = 1
+        while True:
+            rows = self._call("GET", path, params={**params, "page": page, "limit": V2_PAGE}) or []
+            yield from rows
+            if len(rows) < V2_PAGE:
+                return
+            page += 1
+
+    def _v3_pages(self, path: str, params: dict) -> Iterator[dict]:
+        """v3 paging: follow meta.pagination until current_page reaches total_pages."""
+        page = 1
+        while True:
+            envelope = self._call("GET", path, params={**params, "page": page, "limit": V3_PAGE}) or {}
+            rows = envelope.get("data") or []
+            yield from rows
+            pagination = (envelope.get("meta") or {}).get("pagination") or {}
+            if not rows or page >= int(pagination.get("total_pages") or page):
+                return
+            page += 1
+
+    @staticmethod
+    def _data(envelope: Any) -> Any:
+        return (envelope or {}).get("data") if isinstance(envelope, dict) else envelope
+
+    # -- connection check ----------------------------------------------------------------------
+
+    def ping(self) -> None:
+        # Reference: specs/bigcommerce/orders.v2.oas2.yml GET /orders (limit=1; 204 when empty)
+        self._call("GET", "v2/orders", params={"limit": 1},
+                   not_found=f"BigCommerce knows no store '{self.connection.store_hash}' (404). Check the store hash.")
+
+    # -- orders --------------------------------------------------------------------------------
+
+    def get_order(self, order_id: int) -> dict:
+        """The order with its product lines and shipping addresses, as lists under those keys.
+
+        The v2 order only links its sub-resources; `include=consignments` would group lines by
+        consignment, but refunds and shipments use the flat order-product ids, so we read those.
+        """
+        # Reference: specs/bigcommerce/orders.v2.oas2.yml GET /orders/{order_id}, /products, /shipping_addresses
+        order = self._call("GET", f"v2/orders/{int(order_id)}",
+                           not_found=f"BigCommerce order {order_id} does not exist (404).")
+        order["products"] = list(self._v2_pages(f"v2/orders/{int(order_id)}/products", {}))
+        order["shipping_addresses"] = list(self._v2_pages(f"v2/orders/{int(order_id)}/shipping_addresses", {}))
+        return order
+
+    def iter_orders_modified_since(self, since: datetime, status_id: int | None = None) -> Iterator[dict]:
+        # Reference: specs/bigcommerce/orders.v2.oas2.yml GET /orders (min_date_modified, sort, page; 204 at the end)
+        params: dict[str, Any] = {"min_date_modified": _utc(since).isoformat(timespec="seconds"),
+                                  "sort": "date_modified:asc"}
+        if status_id is not None:
+            params["status_id"] = status_id
+        yield from self._v2_pages("v2/orders", params)
+
+    def get_transactions(self, order_id: int) -> list[dict]:
+        # Reference: specs/bigcommerce/orders.v3.yml GET /orders/{order_id}/transactions (204 when none)
+        return list(self._data(self._call("GET", f"v3/orders/{int(order_id)}/transactions")) or [])
+
+    def get_refunds(self, order_id: int) -> list[dict]:
+        # Reference: specs/bigcommerce/orders.v3.yml GET /orders/{order_id}/payment_actions/refunds
+        return list(self._data(self._call("GET", f"v3/orders/{int(order_id)}/payment_actions/refunds")) or [])
+
+    # -- customers -----------------------------------------------------------------------------
+
+    def get_customer(self, customer_id: int) -> dict | None:
+        # Reference: specs/bigcommerce/customers.v3.yml GET /customers (id:in, include=addresses)
+        rows = self._data(self._call("GET", "v3/customers",
+                                     params={"id:in": int(customer_id), "include": "addresses"})) or []
+        return rows[0] if rows else None
+
+    def find_customers_by_email(self, email: str) -> list[dict]:
+        # Reference: specs/bigcommerce/customers.v3.yml GET /customers (email:in)
+        return list(self._data(self._call("GET", "v3/customers",
+                                          params={"email:in": email, "include": "addresses"})) or [])
+
+    def iter_customers_modified_since(self, since: datetime) -> Iterator[dict]:
+        # Reference: specs/bigcommerce/customers.v3.yml GET /customers (date_modified:min, sort)
+        stamp = _utc(since).strftime("%Y-%m-%dT%H:%M:%S")
+        yield from self._v3_pages("v3/customers", {"date_modified:min": stamp, "sort": "date_modified:asc",
+                                                   "include": "addresses"})
+
+    # -- catalog -------------------------------------------------------------------------------
+
+    def find_products_by_skus(self, skus: Iterable[str]) -> dict[str, dict]:
+        """Products whose base SKU is one of ``skus``, keyed by the SKU as asked (case-insensitive)."""
+        wanted = {sku.lower(): sku for sku in skus}
+        found: dict[str, dict] = {}
+        for chunk in _chunks(list(wanted.values()), SKUS_PER_LOOKUP):
+            # Reference: specs/bigcommerce/products_catalog.v3.yml GET /catalog/products (sku:in)
+            for product in self._v3_pages("v3/catalog/products", {"sku:in": ",".join(chunk)}):
+                asked = wanted.get(str(product.get("sku", "")).lower())
+                if asked is not None:
+                    found[asked] = product
+        return found
+
+    def find_variants_by_skus(self, skus: Iterable[str]) -> dict[str, dict]:
+        """Variants by SKU, one lookup per SKU: `sku:in` is not documented for variants."""
+        found: dict[str, dict] = {}
+        for sku in dict.fromkeys(skus):
+            # Reference: specs/bigcommerce/product-variants_catalog.v3.yml GET /catalog/variants (sku)
+            rows = self._data(self._call("GET", "v3/catalog/variants", params={"sku": sku})) or []
+            match = [row for row in rows if str(row.get("sku", "")).lower() == sku.lower()]
+            if match:
+                found[sku] = match[0]
+        return found
+
+    def update_products(self, batch: list[dict]) -> list[dict]:
+        # Reference: specs/bigcommerce/products_catalog.v3.yml PUT /catalog/products (10 per batch)
+        return self._put_chunks("v3/catalog/products", batch, PRODUCTS_PER_PUT)
+
+    def update_variants(self, batch: list[dict]) -> list[dict]:
+        # Reference: specs/bigcommerce/product-variants_catalog.v3.yml PUT /catalog/variants (50 per batch)
+        return self._put_chunks("v3/catalog/variants", batch, VARIANTS_PER_PUT)
+
+    def _put_chunks(self, path: str, batch: list[dict], size: int) -> list[dict]:
+        updated: list[dict] = []
+        for chunk in _chunks(batch, size):
+            updated.extend(self._data(self._call("PUT", path, body=chunk)) or [])
+        return updated
+
+    def set_inventory_absolute(self, items: list[dict], location_id: int, reason: str | None = None) -> list:
+        """Sets absolute stock levels; items are {sku|variant_id|product_id, quantity}."""
+        transactions = []
+        for chunk in _chunks([{**item, "location_id": location_id} for item in items], INVENTORY_PER_PUT):
+            body: dict[str, Any] = {"items": chunk}
+            if reason:
+                body["reason"] = reason
+            # Reference: specs/bigcommerce/inventory.v3.yml PUT /inventory/adjustments/absolute (2000 items)
+            result = self._call("PUT", "v3/inventory/adjustments/absolute", body=body) or {}
+            transactions.append(result.get("transaction_id"))
+        return transactions
+
+    # -- webhooks ------------------------------------------------------------------------------
+
+    def list_hooks(self, scope: str | None = None, is_active: bool | None = None,
+                   destination: str | None = None) -> list[dict]:
+        params: dict[str, Any] = {}
+        if scope:
+            params["scope"] = scope
+        if is_active is not None:
+            params["is_active"] = "true" if is_active else "false"
+        if destination:
+            params["destination"] = destination
+        # Reference: specs/bigcommerce/webhooks.v3.yml GET /hooks (page, limit, is_active, scope, destination)
+        return list(self._v3_pages("v3/hooks", params))
+
+    def create_hook(self, scope: str, destination: str, headers: dict[str, str], is_active: bool = True) -> dict:
+        # Reference: specs/bigcommerce/webhooks.v3.yml POST /hooks (webhook_Base)
+        body = {"scope": scope, "destination": destination, "is_active": is_active, "headers": headers}
+        return self._data(self._call("POST", "v3/hooks", body=body))
+
+    def update_hook(self, hook_id: int, **fields: Any) -> dict:
+        # Reference: specs/bigcommerce/webhooks.v3.yml PUT /hooks/{id} (at least one field)
+        if not fields:
+            raise ValueError("update_hook needs at least one field, e.g. is_active=True")
+        return self._data(self._call("PUT", f"v3/hooks/{int(hook_id)}", body=fields,
+                                     not_found=f"BigCommerce webhook {hook_id} no longer exists (404)."))
+

@@ -1,0 +1,173 @@
+"""Pure mappers: BigCommerce records -> Acumatica payloads (plain values; the client wraps them).
+
+No ORM, no HTTP, no settings: dicts in, dicts out, so every rule here is tested without a database.
+Money is Decimal throughout; BigCommerce sends decimal strings (v2) or numbers (v3).
+
+External references are our idempotency keys in Acumatica, looked up before anything is created:
+sales order ExternalRef "BC-<order id>", payment ExternalRef "BC-TXN-<transaction id>", credit memo
+and refund ExternalRef "BC-RF-<refund id>".
+"""
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from email.utils import parsedate_to_datetime
+
+CENT = Decimal("0.01")
+POSTED_TRANSACTION_EVENTS = {"capture", "purchase"}
+
+
+def money(value) -> Decimal:
+    """BigCommerce money ("336.3200", 12.5, None) as Decimal rounded to the cent."""
+    if value in (None, ""):
+        return Decimal("0.00")
+    return Decimal(str(value)).quantize(CENT)
+
+
+def order_ref(order_id: int) -> str:
+    return f"BC-{order_id}"
+
+
+def payment_ref(transaction_id: int) -> str:
+    return f"BC-TXN-{transaction_id}"
+
+
+def refund_ref(refund_id: int) -> str:
+    return f"BC-RF-{refund_id}"
+
+
+def bc_datetime(value: str) -> datetime:
+    """v2 dates are RFC 2822 ("Tue, 20 Nov 2012 00:00:00 +0000"); v3 dates are ISO 8601."""
+    try:
+        return parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def customer_name(person: dict) -> str:
+    full = " ".join(p for p in (person.get("first_name", "").strip(), person.get("last_name", "").strip()) if p)
+    return person.get("company", "").strip() or full or person.get("email", "")
+
+
+def address_payload(address: dict) -> dict:
+    return {
+        "AddressLine1": address.get("street_1", ""), "AddressLine2": address.get("street_2", ""),
+        "City": address.get("city", ""), "State": address.get("state", ""),
+        "PostalCode": address.get("zip", ""), "Country": address.get("country_iso2", ""),
+    }
+
+
+def customer_payload(person: dict, address: dict | None, *, customer_class: str = "",
+                     customer_id: str | None = None) -> dict:
+    """An Acumatica Customer from a BigCommerce customer (or an order's billing address for guests)."""
+    contact = {"Email": person.get("email", ""), "Phone1": person.get("phone", "")}
+    if address:
+        contact["Address"] = address_payload(address)
+    payload = {"CustomerName": customer_name(person)[:60], "MainContact": contact}
+    if customer_class:
+        payload["CustomerClass"] = customer_class
+    if customer_id:
+        payload["CustomerID"] = customer_id
+    return payload
+
+
+class UnmappedSku(Exception):
+    def __init__(self, sku: str) -> None:
+        super().__init__(f"SKU {sku!r} has no Acumatica InventoryID: add a SKU mapping or create the item.")
+        self.sku = sku
+
+
+@dataclass(frozen=True)
+class OrderSettings:
+    order_type: str = "SO"
+    branch: str = ""
+    tax_mode: str = "bigcommerce"   # or "acumatica"
+    tax_id: str = "BCTAX"
+    tax_zone: str = ""
+
+
+def line_discount(line: dict) -> Decimal:
+    return sum((money(d.get("amount")) for d in line.get("applied_discounts") or []), Decimal("0.00"))
+
+
+def sales_order_lines(lines: list[dict], inventory_ids: dict[str, str]) -> list[dict]:
+    details = []
+    for line in lines:
+        sku = line.get("sku") or ""
+        inventory_id = inventory_ids.get(sku)
+        if not inventory_id:
+            raise UnmappedSku(sku or f"(empty, product {line.get('product_id')})")
+        details.append({
+            "InventoryID": inventory_id, "OrderQty": Decimal(line["quantity"]),
+            "UnitPrice": money(line.get("price_ex_tax")), "ManualPrice": True,
+            "DiscountAmount": line_discount(line), "ManualDiscount": True,
+            "LineDescription": (line.get("name") or "")[:255], "ExternalRef": str(line["id"]),
+        })
+    return details
+
+
+def freight(order: dict) -> Decimal:
+    # Handling and gift wrapping ride with freight: Acumatica's order has one freight amount.
+    return money(order.get("shipping_cost_ex_tax")) + money(order.get("handling_cost_ex_tax")) \
+        + money(order.get("wrapping_cost_ex_tax"))
+
+
+def sales_order_payload(order: dict, lines: list[dict], shipping_addresses: list[dict], *, customer_id: str,
+                        inventory_ids: dict[str, str], settings: OrderSettings) -> dict:
+    payload = {
+        "OrderType": settings.order_type, "CustomerID": customer_id,
+        "CustomerOrder": str(order["id"]), "ExternalRef": order_ref(order["id"]),
+        "Description": f"BigCommerce order #{order['id']}",
+        "Date": bc_datetime(order["date_created"]).date().isoformat(),
+        "CurrencyID": order.get("currency_code") or order.get("default_currency_code") or "",
+        "Hold": False, "Details": sales_order_lines(lines, inventory_ids),
+        "Totals": {"Freight": freight(order), "OverrideFreightAmount": True},
+    }
+    if settings.branch:
+        payload["Branch"] = settings.branch
+    if settings.tax_mode == "bigcommerce":
+        payload["DisableAutomaticTaxCalculation"] = True
+        payload["TaxDetails"] = [{"TaxID": settings.tax_id, "TaxAmount": money(order.get("total_tax")),
+                                  "TaxableAmount": money(order.get("subtotal_ex_tax")) + freight(order)}]
+    elif settings.tax_zone:
+        payload["TaxZone"] = settings.tax_zone
+    if shipping_addresses:
+        ship_to = shipping_addresses[0]
+        payload["ShipToAddressOverride"] = True
+        payload["ShipToAddress"] = address_payload(ship_to)
+        payload["ShipToContactOverride"] = True
+        payload["ShipToContact"] = {"Attention": customer_name({**ship_to, "company": ""}),
+                                    "BusinessName": ship_to.get("company", ""),
+                                    "Email": ship_to.get("email", ""), "Phone1": ship_to.get("phone", "")}
+    return {k: v for k, v in payload.items() if v != ""}
+
+
+def bigcommerce_order_total(order: dict) -> Decimal:
+    return money(order.get("total_inc_tax"))
+
+
+def totals_mismatch(order: dict, acumatica_total: Decimal) -> str | None:
+    """A merchant-readable message when Acumatica's total differs from BigCommerce's by more than a cent."""
+    expected = bigcommerce_order_total(order)
+    if abs(expected - money(acumatica_total)) <= CENT:
+        return None
+    return (f"Order totals differ: BigCommerce {expected} vs Acumatica {money(acumatica_total)}. "
+            "Check discounts, freight and tax settings before replaying.")
+
+
+def is_posted_payment(transaction: dict) -> bool:
+    """Captures and purchases that succeeded are money received; authorizations are not."""
+    return transaction.get("event") in POSTED_TRANSACTION_EVENTS and transaction.get("status") == "ok"
+
+
+def payment_payload(transaction: dict, *, customer_id: str, payment_method: str, cash_account: str,
+                    order_type: str, order_nbr: str) -> dict:
+    amount = money(transaction["amount"])
+    return {
+        "Type": "Payment", "CustomerID": customer_id, "PaymentMethod": payment_method,
+        "CashAccount": cash_account, "PaymentAmount": amount,
+        "PaymentRef": str(transaction.get("gateway_transaction_id") or transaction["id"])[:40],
+        "ExternalRef": payment_ref(transaction["id"]), "Hold": False,
+        "Description": f"BigCommerce order #{transaction['order_id']} {transaction.get('gateway', '')} payment",
+        "ApplicationDate": bc_datetime(transaction["date_created"]).date().isoformat(),
+        "OrdersToApply": [{"OrderType": order_type, "OrderNbr": order_nbr, "AppliedToOrder": amount}],
+    }

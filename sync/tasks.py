@@ -1,0 +1,83 @@
+"""django-q2 entry points: run one sync record, run the due ones, recover stuck ones.
+
+Pipelines (orders, catalog, ...) register themselves by kind with ``@register_pipeline("order")``.
+A pipeline takes the claimed record, re-reads the source, does its work and returns a result dict
+(``acumatica_key`` / ``bigcommerce_key`` are copied onto the record), or calls ``record.filter(reason)``
+itself and returns None. It raises ``sync.http.ApiError`` for failures; ``permanent`` decides between
+a retry with backoff and ``needs_attention``.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Callable
+
+from django.db import transaction
+from django_q.tasks import async_task
+
+from audit.models import Status, SyncRecord
+from sync.http import ApiError
+
+log = logging.getLogger(__name__)
+
+Pipeline = Callable[[SyncRecord], "dict | None"]
+PIPELINES: dict[str, Pipeline] = {}
+DUE_BATCH = 500
+
+
+class NoPipeline(Exception):
+    permanent = True
+
+
+def register_pipeline(kind: str) -> Callable[[Pipeline], Pipeline]:
+    def register(pipeline: Pipeline) -> Pipeline:
+        PIPELINES[kind] = pipeline
+        return pipeline
+    return register
+
+
+def enqueue_record(record: SyncRecord) -> None:
+    """Queues ``process_record`` once the surrounding transaction commits (so the worker sees the row)."""
+    record_id = record.pk
+    transaction.on_commit(lambda: async_task("sync.tasks.process_record", record_id,
+                                             task_name=f"sync-record-{record_id}", group="sync-records"))
+
+
+def process_record(record_id: int) -> None:
+    record = SyncRecord.objects.claim(record_id)  # None: another worker has it, or nothing to do
+    if record is None:
+        return
+    run_pipeline(record)
+    if SyncRecord.objects.filter(pk=record_id, status=Status.PENDING).exists():
+        enqueue_record(record)  # a newer event or a replay arrived during the run
+
+
+def run_pipeline(record: SyncRecord) -> None:
+    pipeline = PIPELINES.get(record.kind)
+    try:
+        if pipeline is None:
+            raise NoPipeline(f"No pipeline handles records of kind '{record.kind}'. "
+                             "This is a connector bug; tell support, then replay the record.")
+        result = pipeline(record)
+    except (ApiError, NoPipeline) as error:
+        record.fail(error)
+    except Exception as error:  # a bug or a database hiccup: retried, and the record says what happened
+        log.exception("Pipeline %s crashed on record %s", record.kind, record.pk)
+        record.fail(error)
+    else:
+        record.refresh_from_db(fields=["status"])
+        if record.status == Status.RUNNING:  # the pipeline did not settle it (e.g. filter) itself
+            record.succeed(result)
+
+
+def recover_stuck_records() -> int:
+    return SyncRecord.objects.recover_stuck()
+
+
+def run_due_records() -> int:
+    """Scheduled every minute: recovers dead runs, then queues failed-and-due and never-started records."""
+    recover_stuck_records()
+    ids = list(SyncRecord.objects.due().order_by("next_attempt_at", "id").values_list("pk", flat=True)[:DUE_BATCH])
+    for record_id in ids:
+        async_task("sync.tasks.process_record", record_id, task_name=f"sync-record-{record_id}",
+                   group="sync-records")
+    return len(ids)

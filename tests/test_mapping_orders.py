@@ -1,0 +1,90 @@
+"""The pure BigCommerce -> Acumatica mappers (no database, no HTTP)."""
+from decimal import Decimal
+
+import pytest
+
+from sync.mapping import (OrderSettings, UnmappedSku, customer_payload, is_posted_payment, money,
+                          payment_payload, sales_order_payload, totals_mismatch)
+
+ORDER = {
+    "id": 120, "date_created": "Tue, 03 Nov 2026 10:00:00 +0000", "currency_code": "USD",
+    "subtotal_ex_tax": "100.0000", "shipping_cost_ex_tax": "10.0000", "handling_cost_ex_tax": "2.0000",
+    "wrapping_cost_ex_tax": "0.0000", "total_tax": "8.8000", "discount_amount": "0.0000",
+    "coupon_discount": "10.0000", "total_inc_tax": "110.8000",
+}
+LINES = [
+    {"id": 1, "sku": "SKU-1", "name": "Mug", "quantity": 2, "price_ex_tax": "30.0000",
+     "applied_discounts": [{"id": "coupon", "amount": "6.0000", "code": "SAVE10"}]},
+    {"id": 2, "sku": "shirt-red", "name": "Shirt", "quantity": 1, "price_ex_tax": "40.0000",
+     "applied_discounts": [{"id": "coupon", "amount": 4, "code": "SAVE10"}]},
+]
+SHIP_TO = [{"first_name": "Ann", "last_name": "Lee", "company": "", "street_1": "1 Main St", "street_2": "",
+            "city": "Austin", "state": "Texas", "zip": "78701", "country_iso2": "US", "email": "ann@example.com",
+            "phone": "555-0100"}]
+INVENTORY = {"SKU-1": "SKU-1", "shirt-red": "SHIRT-RED"}
+
+
+def test_it_parses_money_as_decimal_cents():
+    assert money("336.3200") == Decimal("336.32")
+    assert money(12.5) == Decimal("12.50")
+    assert money(None) == Decimal("0.00")
+
+
+def test_it_maps_lines_freight_tax_and_references():
+    payload = sales_order_payload(ORDER, LINES, SHIP_TO, customer_id="C0001", inventory_ids=INVENTORY,
+                                  settings=OrderSettings())
+    assert payload["ExternalRef"] == "BC-120" and payload["CustomerOrder"] == "120"
+    assert payload["Date"] == "2026-11-03"
+    assert [(d["InventoryID"], d["OrderQty"], d["UnitPrice"], d["DiscountAmount"]) for d in payload["Details"]] == [
+        ("SKU-1", 2, Decimal("30.00"), Decimal("6.00")), ("SHIRT-RED", 1, Decimal("40.00"), Decimal("4.00"))]
+    assert payload["Totals"] == {"Freight": Decimal("12.00"), "OverrideFreightAmount": True}
+    assert payload["TaxDetails"][0]["TaxAmount"] == Decimal("8.80")
+    assert payload["ShipToAddress"]["City"] == "Austin"
+    assert payload["ShipToContact"]["Attention"] == "Ann Lee"
+    lines_total = sum(d["OrderQty"] * d["UnitPrice"] - d["DiscountAmount"] for d in payload["Details"])
+    assert lines_total + payload["Totals"]["Freight"] + payload["TaxDetails"][0]["TaxAmount"] == Decimal("110.80")
+
+
+def test_it_leaves_tax_to_acumatica_when_asked():
+    payload = sales_order_payload(ORDER, LINES, [], customer_id="C1", inventory_ids=INVENTORY,
+                                  settings=OrderSettings(tax_mode="acumatica", tax_zone="TX"))
+    assert "TaxDetails" not in payload and payload["TaxZone"] == "TX"
+    assert "ShipToAddress" not in payload
+
+
+def test_it_names_the_unmapped_sku():
+    with pytest.raises(UnmappedSku) as error:
+        sales_order_payload(ORDER, LINES, [], customer_id="C1", inventory_ids={"SKU-1": "SKU-1"},
+                            settings=OrderSettings())
+    assert "shirt-red" in str(error.value)
+
+
+def test_it_reports_totals_beyond_a_cent():
+    assert totals_mismatch(ORDER, Decimal("110.81")) is None
+    message = totals_mismatch(ORDER, Decimal("110.82"))
+    assert "BigCommerce 110.80 vs Acumatica 110.82" in message
+
+
+def test_it_maps_a_guest_customer_from_the_billing_address():
+    payload = customer_payload({"first_name": "Ann", "last_name": "Lee", "email": "ann@example.com", "phone": "1"},
+                               SHIP_TO[0], customer_class="WEB")
+    assert payload["CustomerName"] == "Ann Lee" and payload["CustomerClass"] == "WEB"
+    assert payload["MainContact"]["Email"] == "ann@example.com"
+    assert payload["MainContact"]["Address"]["Country"] == "US"
+
+
+def test_it_posts_only_successful_captures_and_purchases():
+    assert is_posted_payment({"event": "capture", "status": "ok"})
+    assert is_posted_payment({"event": "purchase", "status": "ok"})
+    assert not is_posted_payment({"event": "authorization", "status": "ok"})
+    assert not is_posted_payment({"event": "capture", "status": "error"})
+
+
+def test_it_applies_a_payment_to_the_order():
+    payload = payment_payload({"id": 9, "order_id": 120, "amount": 110.8, "gateway": "stripe",
+                               "gateway_transaction_id": "ch_1", "date_created": "2026-11-03T10:05:00+00:00"},
+                              customer_id="C1", payment_method="CC", cash_account="10200", order_type="SO",
+                              order_nbr="SO000123")
+    assert payload["ExternalRef"] == "BC-TXN-9" and payload["PaymentRef"] == "ch_1"
+    assert payload["PaymentAmount"] == Decimal("110.80")
+    assert payload["OrdersToApply"] == [{"OrderType": "SO", "OrderNbr": "SO000123", "AppliedToOrder": Decimal("110.80")}]
