@@ -58,7 +58,6 @@ class Source(models.TextChoices):
 
 
 CLAIMABLE = Q(status=Status.PENDING)
-OPEN_STATUSES = (Status.PENDING, Status.RUNNING, Status.FAILED)
 
 
 def tenant_secrets(tenant_id: int) -> list[str]:
@@ -254,7 +253,7 @@ class SyncRecord(models.Model):
             self.save(update_fields=[*changes, "updated_at"])
             self.log(action, message=message)
             if current.rerun_requested:
-                self._reopen(self.source, "record.requeued", "A newer event arrived during the run; running again.")
+                self._reopen(current.source, "record.requeued", "A newer event arrived during the run; running again.")
         return True
 
     # --- human actions -------------------------------------------------------------------------
@@ -371,7 +370,7 @@ class AuditEventQuerySet(models.QuerySet):
 
     def prune_bodies(self) -> int:
         """Retention: drops bodies and headers, keeps the metadata (who, what, when, status)."""
-        return super().filter(bodies_pruned_at__isnull=True).update(
+        return models.QuerySet.update(self.filter(bodies_pruned_at__isnull=True),
             request_body="", response_body="", request_headers={}, response_headers={},
             bodies_pruned_at=timezone.now())
 

@@ -22,6 +22,8 @@ Authentication follows ``connection.auth_method``:
   row with ``save(update_fields=...)`` (unsaved connections, as in Test connection, are not saved).
 - ``cookie``: ``POST /entity/auth/login``; a 401 signs in again once. ``__exit__`` always signs out,
   because an unclosed session holds a licence seat for 10 minutes ("API Login Limit").
+- An OAuth token that is not kept (unsaved connection, e.g. Test connection) is signed out in
+  ``__exit__`` too, for the same reason; a stored token's session is reused until it expires.
 
 Errors raise ``sync.http.ApiError`` with merchant-readable text: 422 field errors become
 "CustomerID: 'Customer' cannot be found in the system."; a 404 on a version the instance lacks
@@ -160,7 +162,7 @@ class AcumaticaClient:
 
     def __exit__(self, *exc_info) -> None:
         try:
-            if self._cookie_mode and self._signed_in:
+            if self._signed_in and (self._cookie_mode or self.connection.pk is None):
                 self.sign_out()
         finally:
             self.http.close()
@@ -229,9 +231,10 @@ class AcumaticaClient:
         self._signed_in = True
 
     def sign_out(self) -> None:
-        """Ends the cookie session; a failure is logged, not raised: the session times out anyway."""
+        """Ends the session; a failure is logged, not raised: the session times out anyway."""
         try:
-            # Reference: reference/acumatica-api.md §2 (POST /entity/auth/logout; 204)
+            # Reference: reference/acumatica-api.md §2 (POST /entity/auth/logout; 204; OAuth sessions
+            # are signed out the same way, OAuthOIDC_GettingStarted_SignOut)
             self.http.request("POST", self.instance_url + "entity/auth/logout", idempotent=True)
         except ApiError as exc:
             log.warning("Acumatica sign-out failed: %s", exc)
@@ -275,6 +278,7 @@ class AcumaticaClient:
         if response.status_code >= 400 or not isinstance(data, dict) or not data.get("access_token"):
             raise self._sign_in_error(response, "OAuth client or credentials")
         self._store_tokens(data)
+        self._signed_in = True
         return data["access_token"]
 
     def _store_tokens(self, data: dict) -> None:

@@ -4,3 +4,7 @@ from django.apps import AppConfig
 class SyncConfig(AppConfig):
     name = "sync"
     verbose_name = "Sync engine"
+
+    def ready(self) -> None:
+        # Pipelines register themselves with sync.tasks by kind when imported.
+        from sync import customers, orders, schedules  # noqa: F401

@@ -143,7 +143,7 @@ class Redactor:
         if not parts.query:
             return self.text(url) or url
         query = [(k, REDACTED if _is_secret_key(k) else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
-        return self.text(urlunsplit(parts._replace(query=urlencode(query, safe=":,$'()/ ")))) or url
+        return self.text(urlunsplit(parts._replace(query=urlencode(query, safe=":,$'()/[] ")))) or url
 
     def body(self, body: bytes | str | None, content_type: str = "") -> str | None:
         if body is None or body == b"" or body == "":
@@ -159,7 +159,7 @@ class Redactor:
             pass
         if "x-www-form-urlencoded" in content_type or re.fullmatch(r"[\w.~%+\-]+=[^\s]*", text.strip()):
             pairs = parse_qsl(text, keep_blank_values=True)
-            return urlencode([(k, REDACTED if _is_secret_key(k) else v) for k, v in pairs])
+            return urlencode([(k, REDACTED if _is_secret_key(k) else v) for k, v in pairs], safe="[]")
         return text
 
 

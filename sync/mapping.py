@@ -171,3 +171,51 @@ def payment_payload(transaction: dict, *, customer_id: str, payment_method: str,
         "ApplicationDate": bc_datetime(transaction["date_created"]).date().isoformat(),
         "OrdersToApply": [{"OrderType": order_type, "OrderNbr": order_nbr, "AppliedToOrder": amount}],
     }
+
+
+def refund_lines(refund: dict, lines_by_id: dict[int, dict], inventory_ids: dict[str, str],
+                 adjustment_item: str) -> list[dict]:
+    """Credit memo lines: refunded products at their discounted ex-tax price, plus one adjustment
+    line for whatever else the refund covers (shipping, handling, an order-level amount)."""
+    details, products_total = [], Decimal("0.00")
+    for item in refund.get("items") or []:
+        line = lines_by_id.get(int(item.get("item_id") or 0)) if item.get("item_type") == "PRODUCT" else None
+        if line is None or not item.get("quantity"):
+            continue
+        quantity = Decimal(item["quantity"])
+        unit = ((money(line.get("price_ex_tax")) * Decimal(line["quantity"]) - line_discount(line))
+                / Decimal(line["quantity"])).quantize(CENT)
+        [detail] = sales_order_lines([line], inventory_ids)
+        details.append({"InventoryID": detail["InventoryID"], "Qty": quantity, "UnitPrice": unit,
+                        "ManualPrice": True, "TransactionDescr": detail["LineDescription"]})
+        products_total += unit * quantity
+    rest = money(refund.get("total_amount")) - money(refund.get("total_tax")) - products_total
+    if rest != 0:
+        details.append({"InventoryID": adjustment_item, "Qty": Decimal(1), "UnitPrice": rest, "ManualPrice": True,
+                        "TransactionDescr": "Refund of shipping, handling or an order amount"})
+    return details
+
+
+def credit_memo_payload(refund: dict, order: dict, lines_by_id: dict[int, dict], inventory_ids: dict[str, str], *,
+                        customer_id: str, adjustment_item: str, settings: OrderSettings) -> dict:
+    payload = {
+        "Type": "Credit Memo", "CustomerID": customer_id, "CustomerOrder": str(order["id"]),
+        "ExternalRef": refund_ref(refund["id"]), "Hold": False,
+        "Description": f"BigCommerce refund {refund['id']} of order #{order['id']}",
+        "Details": refund_lines(refund, lines_by_id, inventory_ids, adjustment_item),
+    }
+    if settings.tax_mode == "bigcommerce":
+        payload["TaxDetails"] = [{"TaxID": settings.tax_id, "TaxAmount": money(refund.get("total_tax")),
+                                  "TaxableAmount": money(refund.get("total_amount")) - money(refund.get("total_tax"))}]
+    return payload
+
+
+def refund_payment_payload(refund: dict, *, customer_id: str, payment_method: str, cash_account: str,
+                           credit_memo_nbr: str) -> dict:
+    amount = money(refund.get("total_amount"))
+    return {
+        "Type": "Refund", "CustomerID": customer_id, "PaymentMethod": payment_method, "CashAccount": cash_account,
+        "PaymentAmount": amount, "ExternalRef": refund_ref(refund["id"]), "PaymentRef": f"BC refund {refund['id']}",
+        "Hold": False, "Description": f"BigCommerce refund {refund['id']} of order #{refund.get('order_id')}",
+        "DocumentsToApply": [{"DocType": "Credit Memo", "ReferenceNbr": credit_memo_nbr, "AmountPaid": amount}],
+    }

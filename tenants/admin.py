@@ -71,7 +71,7 @@ class TenantAdmin(admin.ModelAdmin):
         ("Orders", {"fields": ["sync_orders", "sync_customers", "paid_status_ids", "orders_backfill_from",
                                "guest_policy", "guest_customer_id", "invoice_mode", "same_code_fallback"]}),
         ("Acumatica defaults", {"fields": ["order_type", "customer_class", "branch", "tax_mode", "tax_id", "tax_zone",
-                                           "default_payment_method", "default_cash_account",
+                                           "default_payment_method", "default_cash_account", "refund_adjustment_item",
                                            "payment_method_map", "cash_account_map"]}),
         ("Catalog", {"fields": ["sync_catalog", "push_price", "push_cost", "push_inventory", "cost_field",
                                 "warehouses", "use_on_hand", "safety_stock"]}),

@@ -117,6 +117,32 @@ class OnboardingForm(forms.Form):
         ac.save()
         return tenant
 
+    def unsaved_connections(self) -> tuple[BigCommerceConnection, AcumaticaConnection]:
+        """Connections built from the entered values, never saved (for Test connection).
+
+        An empty secret input falls back to the stored secret, as saving would. Call after is_valid().
+        """
+        data = self.cleaned_data
+        stored_bc = getattr(self.tenant, "bigcommerce", None) if self.tenant else None
+        stored_ac = getattr(self.tenant, "acumatica", None) if self.tenant else None
+        bc = BigCommerceConnection(store_hash=data["store_hash"], client_id=data["bc_client_id"],
+                                   api_base_url=data["bc_api_base_url"])
+        ac = AcumaticaConnection(instance_url=data["instance_url"], endpoint_version=data["endpoint_version"],
+                                 company=data["company"], auth_method=data["auth_method"],
+                                 client_id=data["ac_client_id"], username=data["username"])
+        if stored_bc is not None:
+            bc.location_id = stored_bc.location_id
+        if stored_ac is not None:
+            ac.endpoint_name, ac.branch = stored_ac.endpoint_name, stored_ac.branch
+        self._fill_secrets(bc, stored_bc, self.BC_SECRETS)
+        self._fill_secrets(ac, stored_ac, self.AC_SECRETS)
+        return bc, ac
+
+    def _fill_secrets(self, connection, stored, mapping: dict[str, str]) -> None:
+        for form_field, attribute in mapping.items():
+            entered = self.cleaned_data.get(form_field)
+            setattr(connection, attribute, entered or (getattr(stored, attribute) if stored is not None else ""))
+
     def _apply_secrets(self, connection, mapping: dict[str, str]) -> None:
         for form_field, attribute in mapping.items():
             if self.cleaned_data.get(form_field):  # empty means "keep what is stored"

@@ -95,6 +95,9 @@ class Tenant(models.Model):
     cash_account_map = models.JSONField(default=dict, blank=True,
                                         help_text="Acumatica PaymentMethod -> CashAccount.")
     default_payment_method = models.CharField(max_length=10, blank=True)
+    refund_adjustment_item = models.CharField(
+        max_length=30, default="BCREFUND",
+        help_text="Non-stock item for refunded amounts that are not products (shipping, order-level amounts).")
     default_cash_account = models.CharField(max_length=10, blank=True)
 
     # Catalog push settings.

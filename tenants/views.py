@@ -1,8 +1,14 @@
-"""Merchant-facing pages: the list of one's tenants and the onboarding form."""
+"""Merchant-facing pages: the list of one's tenants and the onboarding form.
+
+The onboarding form has two submit buttons: ``action=save`` stores the tenant, ``action=test`` runs
+the connection checks (tenants/connection_test.py) on the entered values and shows the results
+without saving anything.
+"""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 
+from tenants import connection_test
 from tenants.forms import OnboardingForm
 from tenants.models import Tenant
 
@@ -30,8 +36,22 @@ def onboarding_edit(request, slug: str):
 
 def _onboarding_page(request, tenant: Tenant | None):
     form = OnboardingForm(request.POST or None, tenant=tenant)
+    if request.method == "POST" and request.POST.get("action") == "test":
+        return _test_connection(request, form, tenant)
     if request.method == "POST" and form.is_valid():
         saved = form.save(request.user)
         messages.success(request, f"Saved {saved.name}.")
         return redirect("onboarding-edit", slug=saved.slug)
     return render(request, "tenants/onboarding.html", {"form": form, "tenant": tenant})
+
+
+def _test_connection(request, form: OnboardingForm, tenant: Tenant | None):
+    results = None
+    if form.is_valid():
+        bc, ac = form.unsaved_connections()
+        results = {"bigcommerce": connection_test.test_bigcommerce(bc),
+                   "acumatica": connection_test.test_acumatica(ac)}
+        results["versions"] = connection_test.offered_versions(results["acumatica"])
+        if results["versions"]:
+            form.fields["endpoint_version"].widget.attrs["list"] = "endpoint-versions"
+    return render(request, "tenants/onboarding.html", {"form": form, "tenant": tenant, "results": results})

@@ -5,13 +5,14 @@ from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from rest_framework import permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from audit.api.filters import SyncRecordFilter
+from audit.api.permissions import require_owner
 from audit.api.serializers import (AuditEventSerializer, ReplaySerializer, SkuMappingBulkResultSerializer,
                                    SkuMappingBulkSerializer, SkuMappingSerializer, SyncRecordDetailSerializer,
                                    SyncRecordSerializer, TenantSerializer)
@@ -50,6 +51,7 @@ class SyncRecordViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"], filter_backends=[], serializer_class=ReplaySerializer)
     def replay(self, request: Request, pk: str | None = None) -> Response:
         record = self.get_object()
+        require_owner(request.user, record.tenant)
         params = ReplaySerializer(data=request.data)
         params.is_valid(raise_exception=True)
         record.replay(request.user, params.validated_data["reason"] or "Replay through the API")
@@ -79,6 +81,11 @@ class SkuMappingViewSet(viewsets.ModelViewSet):
             self._tenant = get_object_or_404(Tenant.objects.visible_to(self.request.user).distinct(),
                                               pk=self.kwargs["tenant_pk"])
         return self._tenant
+
+    def initial(self, request: Request, *args, **kwargs) -> None:
+        super().initial(request, *args, **kwargs)
+        if request.method not in permissions.SAFE_METHODS:
+            require_owner(request.user, self.tenant())  # 404 first for a tenant the user cannot see
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no tenant in the URL

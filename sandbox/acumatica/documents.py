@@ -32,7 +32,7 @@ class PreconditionFailed(Exception):
     """412: If-None-Match: * on an existing record, or If-Match: * on a missing one."""
 
 
-@dataclass
+@dataclass(eq=False)
 class Invalid(Exception):
     """422: the record as sent, with a summary and per-field errors (paths like "Details/0/InventoryID")."""
     entity: str

@@ -15,7 +15,6 @@ import uuid
 
 import requests
 from django.db import close_old_connections, connection, transaction
-from django.utils import timezone
 
 from .models import Instance, PushDelivery, Record
 
@@ -77,7 +76,3 @@ def _record_outcome(delivery_id: int, attempts: int, status: int | None, error: 
         pass
     finally:
         connection.close()
-
-
-def now_iso() -> str:
-    return timezone.now().isoformat()

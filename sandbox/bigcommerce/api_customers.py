@@ -24,10 +24,10 @@ def list_customers(request: HttpRequest, store: Store) -> HttpResponse:
     # date_created:min/max, include=addresses, sort).
     page, limit = page_window(request)
     filters = {"pk__in": int_list(request, "id:in"), "email__in": csv_param(request, "email:in"),
-               "date_modified__gte": date_param(request, "date_modified:min"),
-               "date_modified__lte": date_param(request, "date_modified:max"),
-               "date_created__gte": date_param(request, "date_created:min"),
-               "date_created__lte": date_param(request, "date_created:max")}
+               "date_modified__gte": date_param(request, "date_modified:min", 422),
+               "date_modified__lte": date_param(request, "date_modified:max", 422),
+               "date_created__gte": date_param(request, "date_created:min", 422),
+               "date_created__lte": date_param(request, "date_created:max", 422)}
     qs = store.customers.filter(**{k: v for k, v in filters.items() if v is not None}).order_by(_sort(request), "pk")
     include = set(csv_param(request, "include") or [])
     total = qs.count()

@@ -36,7 +36,7 @@ def int_list(request: HttpRequest, name: str) -> list[int] | None:
         raise ApiError(422, f"The filter {name} is not valid.", {name: "must be a list of integers"})
 
 
-def date_param(request: HttpRequest, name: str) -> datetime | None:
+def date_param(request: HttpRequest, name: str, status: int = 400) -> datetime | None:
     """Accepts RFC 2822, ISO-8601 date-times and plain dates (UTC when no zone is given)."""
     # Reference: reference/bigcommerce-api.md §4 (min/max_date_modified: RFC-2822 or ISO-8601).
     raw = request.GET.get(name)
@@ -44,7 +44,7 @@ def date_param(request: HttpRequest, name: str) -> datetime | None:
         return None
     value = _parse_date(raw.strip())
     if value is None:
-        raise ApiError(400, f"The filter {name} is not a valid date.", {name: raw})
+        raise ApiError(status, f"The filter {name} is not a valid date.", {name: raw})
     return value if value.tzinfo else value.replace(tzinfo=dt_timezone.utc)
 
 

@@ -49,7 +49,7 @@ def order_json(order: Order, base_url: str) -> dict[str, Any]:
         "wrapping_cost_tax": money(0), "wrapping_cost_tax_class_id": 3,
         "total_ex_tax": money(order.total_ex_tax), "total_inc_tax": money(order.total_inc_tax),
         "total_tax": money(order.total_tax), "items_total": sum(line.quantity for line in lines),
-        "items_shipped": 0, "payment_method": order.payment_method, "payment_provider_id": None,
+        "items_shipped": 0, "payment_method": order.payment_method, "payment_provider_id": "",
         "payment_status": order.payment_status, "refunded_amount": money(order.refunded_amount),
         "order_is_digital": False, "store_credit_amount": money(0), "gift_certificate_amount": money(0),
         "ip_address": "127.0.0.1", "ip_address_v6": "", "geoip_country": "United States", "geoip_country_iso2": "US",
@@ -141,11 +141,22 @@ def customer_json(customer: Customer, include: set[str]) -> dict[str, Any]:
         "customer_group_id": customer.customer_group_id, "date_created": iso(customer.date_created),
         "date_modified": iso(customer.date_modified), "address_count": len(customer.addresses),
         "attribute_count": 0, "authentication": {"force_password_reset": False},
-        "accepts_product_review_abandoned_cart_emails": False, "origin_channel_id": 1, "channel_ids": None,
+        "accepts_product_review_abandoned_cart_emails": False, "origin_channel_id": 1, "channel_ids": [1],
     }
     if "addresses" in include:
-        data["addresses"] = [{"id": n + 1, "customer_id": customer.pk, **a} for n, a in enumerate(customer.addresses)]
+        data["addresses"] = [customer_address_json(customer, n + 1, a) for n, a in enumerate(customer.addresses)]
     return data
+
+
+def customer_address_json(customer: Customer, address_id: int, address: dict[str, Any]) -> dict[str, Any]:
+    # Reference: specs/bigcommerce/customers.v3.yml address_Full (the storefront keeps order-style addresses).
+    return {"id": address_id, "customer_id": customer.pk, "first_name": address.get("first_name", ""),
+            "last_name": address.get("last_name", ""), "company": address.get("company", ""),
+            "address1": address.get("street_1", ""), "address2": address.get("street_2", ""),
+            "city": address.get("city", ""), "state_or_province": address.get("state", ""),
+            "postal_code": address.get("zip", ""), "country_code": address.get("country_iso2", ""),
+            "country": address.get("country", ""), "phone": address.get("phone", ""),
+            "address_type": "residential"}
 
 
 def variant_json(variant: Variant) -> dict[str, Any]:
@@ -173,7 +184,7 @@ def product_json(product: Product, include: set[str]) -> dict[str, Any]:
         "price": float(product.price), "cost_price": float(product.cost_price),
         "retail_price": float(product.retail_price), "sale_price": float(product.sale_price),
         "map_price": 0, "tax_class_id": 0, "product_tax_code": "", "calculated_price": float(product.price),
-        "categories": [], "brand_id": 0, "option_set_id": None, "option_set_display": "right",
+        "categories": [], "brand_id": 0, "option_set_display": "right",
         "inventory_level": product.inventory_level, "inventory_warning_level": product.inventory_warning_level,
         "inventory_tracking": product.inventory_tracking, "reviews_rating_sum": 0, "reviews_count": 0,
         "total_sold": 0, "fixed_cost_shipping_price": 0, "is_free_shipping": False,

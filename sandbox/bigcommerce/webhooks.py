@@ -57,6 +57,7 @@ def sign(secret: str, message_id: str, timestamp: int, body: str) -> str:
 
 def emit(store: Store, scope: str, data: dict[str, Any]) -> list[Delivery]:
     """Queues the event for every active hook of the store whose scope matches."""
+    store = Store.objects.get(pk=store.pk)  # the fault settings as they are now, not as the caller loaded them
     now = timezone.now()
     body = json.dumps(stub_payload(store, scope, data, now))
     queued = []

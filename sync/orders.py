@@ -1,0 +1,238 @@
+"""Order pipeline: one SyncRecord (kind "order") = one BigCommerce order, brought to Acumatica.
+
+Every run re-reads the order and adds only what is missing, in this order: customer, sales order,
+payments, invoice, refunds. Each document is found by binding, then by our external reference in
+Acumatica (see sync/mapping.py), and only then created; so duplicate webhooks, retries, replays and
+a crash between a create and its binding never make a second document.
+
+Refunds are processed one at a time, oldest first, inside the order's run: a record is claimed by
+one worker at a time, so this is the per-order lock across all workers.
+"""
+import json
+from decimal import Decimal
+
+from django.core.serializers.json import DjangoJSONEncoder
+
+from audit.models import SyncRecord
+from sync import mapping
+from sync.acumatica import AcumaticaClient, unwrap, wrap
+from sync.bigcommerce import BigCommerceClient
+from sync.bindings import bind, bound_key
+from sync.clients import open_clients
+from sync.customers import ensure_customer, guest_customer_id
+from sync.http import ApiError
+from sync.inventory_ids import inventory_ids_for
+from sync.tasks import register_pipeline
+from tenants.models import Tenant
+
+STATUS_NAMES = {0: "Incomplete", 1: "Pending", 2: "Shipped", 3: "Partially Shipped", 4: "Refunded", 5: "Cancelled",
+                6: "Declined", 7: "Awaiting Payment", 8: "Awaiting Pickup", 9: "Awaiting Shipment", 10: "Completed",
+                11: "Awaiting Fulfillment", 12: "Manual Verification Required", 13: "Disputed",
+                14: "Partially Refunded"}
+CANCELLED = {5, 6}
+REFUNDED = {4, 14}
+RELEASED = {"Open", "Closed", "Released"}
+
+
+class OrderProblem(Exception):
+    """Something a merchant must settle (a mapping, a setting, a cancelled order); needs attention."""
+
+    permanent = True
+
+
+def jsonable(data) -> dict:
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+
+
+def quoted(value: str) -> str:
+    """An OData string literal."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def first(rows) -> dict | None:
+    for row in rows:
+        return unwrap(row)
+    return None
+
+
+@register_pipeline("order")
+def sync_order(record: SyncRecord) -> dict | None:
+    tenant = record.tenant
+    with open_clients(tenant, record.call_recorder()) as (bc, ac):
+        order = bc.get_order(int(record.external_id))
+        transactions = bc.get_transactions(order["id"])
+        refunds = bc.get_refunds(order["id"])
+        record.store_snapshot(jsonable({"order": order, "transactions": transactions, "refunds": refunds}))
+        return OrderSync(record, tenant, bc, ac, order).run(transactions, refunds)
+
+
+class OrderSync:
+    def __init__(self, record: SyncRecord, tenant: Tenant, bc: BigCommerceClient, ac: AcumaticaClient,
+                 order: dict) -> None:
+        self.record, self.tenant, self.bc, self.ac, self.order = record, tenant, bc, ac, order
+        self.order_id = int(order["id"])
+        self.settings = mapping.OrderSettings(order_type=tenant.order_type, branch=tenant.branch,
+                                              tax_mode=tenant.tax_mode, tax_id=tenant.tax_id, tax_zone=tenant.tax_zone)
+
+    def run(self, transactions: list[dict], refunds: list[dict]) -> dict | None:
+        status_id = int(self.order["status_id"])
+        status = f"{STATUS_NAMES.get(status_id, 'Unknown')} ({status_id})"
+        synced = bound_key(self.tenant, "order", self.order_id)
+        if status_id in CANCELLED and synced:
+            raise OrderProblem(f"Order #{self.order_id} became {status} in BigCommerce after it reached Acumatica "
+                               f"as {synced}. Nothing was deleted; cancel or adjust the documents in Acumatica.")
+        paid = status_id in self.tenant.paid_status_ids
+        if not paid and not (synced and status_id in REFUNDED):
+            self.record.filter(f"Order status is {status}; only paid statuses "
+                               f"{sorted(self.tenant.paid_status_ids)} create documents. A later change re-checks it.")
+            return None
+        customer_id = self.customer()
+        sales_order = self.sales_order(customer_id)
+        payments = [self.payment(t, customer_id, sales_order) for t in transactions if mapping.is_posted_payment(t)]
+        invoice = self.invoice(sales_order) if paid and self.tenant.invoice_mode == "connector" else None
+        refunded = [self.refund(r, customer_id) for r in sorted(refunds, key=lambda r: int(r["id"]))]
+        return {"acumatica_key": f"{sales_order['OrderType']}/{sales_order['OrderNbr']}",
+                "bigcommerce_key": str(self.order_id), "customer": customer_id, "payments": payments,
+                "invoice": invoice, "refunds": refunded}
+
+    # -- customer --------------------------------------------------------------------------------
+
+    def customer(self) -> str:
+        billing = self.order.get("billing_address") or {}
+        bc_customer = int(self.order.get("customer_id") or 0)
+        if bc_customer:
+            key = bound_key(self.tenant, "customer", bc_customer)
+            if key:
+                return key
+            person = self.bc.get_customer(bc_customer) or billing
+            return ensure_customer(self.ac, self.tenant, "customer", bc_customer, person, billing)
+        if self.tenant.guest_policy == Tenant.GuestPolicy.GENERIC:
+            if not self.tenant.guest_customer_id:
+                raise OrderProblem("This is a guest order and the guest policy is 'one generic customer', "
+                                   "but no guest CustomerID is set on the tenant.")
+            return self.tenant.guest_customer_id
+        email = (billing.get("email") or "").strip().lower()
+        if not email:
+            raise OrderProblem(f"Guest order #{self.order_id} has no e-mail address to match a customer by.")
+        return bound_key(self.tenant, "guest", email) or ensure_customer(
+            self.ac, self.tenant, "guest", email, billing, billing, new_id=guest_customer_id(email))
+
+    # -- sales order -----------------------------------------------------------------------------
+
+    def sales_order(self, customer_id: str) -> dict:
+        key = bound_key(self.tenant, "order", self.order_id)
+        if key:
+            sales_order = unwrap(self.ac.get("SalesOrder", key.split("/", 1)))
+        else:
+            reference = mapping.order_ref(self.order_id)
+            sales_order = first(self.ac.query("SalesOrder", filter=f"ExternalRef eq {quoted(reference)}")) \
+                or self._create_sales_order(customer_id)
+            bind(self.tenant, "order", self.order_id, f"{sales_order['OrderType']}/{sales_order['OrderNbr']}")
+        mismatch = mapping.totals_mismatch(self.order, Decimal(str(sales_order.get("OrderTotal") or 0)))
+        if mismatch:
+            raise OrderProblem(f"Sales order {sales_order['OrderNbr']}: {mismatch}")
+        return sales_order
+
+    def _create_sales_order(self, customer_id: str) -> dict:
+        lines = self.order["products"]
+        try:
+            payload = mapping.sales_order_payload(
+                self.order, lines, self.order["shipping_addresses"], customer_id=customer_id,
+                inventory_ids=inventory_ids_for(self.tenant, [line.get("sku") or "" for line in lines]),
+                settings=self.settings)
+        except mapping.UnmappedSku as error:
+            raise OrderProblem(f"Order #{self.order_id}: {error}") from None
+        try:
+            return unwrap(self.ac.put("SalesOrder", wrap(payload)))
+        except ApiError as error:
+            if error.status == 422:
+                skus = ", ".join(f"{line.get('sku')} -> {d['InventoryID']}"
+                                 for line, d in zip(lines, payload["Details"]))
+                raise ApiError(f"Acumatica refused sales order for BigCommerce order #{self.order_id}: {error} "
+                               f"(SKU -> InventoryID: {skus})", status=422, permanent=True) from None
+            raise
+
+    # -- payments --------------------------------------------------------------------------------
+
+    def payment_account(self, gateway: str) -> tuple[str, str]:
+        method = self.tenant.payment_method_map.get(gateway) or self.tenant.default_payment_method
+        cash_account = self.tenant.cash_account_map.get(method) or self.tenant.default_cash_account
+        if not method or not cash_account:
+            raise OrderProblem(f"No Acumatica payment method and cash account for BigCommerce payments via "
+                               f"'{gateway or 'unknown'}'. Set them in the tenant's payment maps or defaults.")
+        return method, cash_account
+
+    def payment(self, transaction: dict, customer_id: str, sales_order: dict) -> str:
+        key = bound_key(self.tenant, "payment", transaction["id"])
+        if key:
+            return key
+        reference = mapping.payment_ref(transaction["id"])
+        payment = first(self.ac.query("Payment", filter=f"ExternalRef eq {quoted(reference)}"))
+        if payment is None:
+            method, cash_account = self.payment_account(transaction.get("gateway") or "")
+            payment = unwrap(self.ac.put("Payment", wrap(mapping.payment_payload(
+                transaction, customer_id=customer_id, payment_method=method, cash_account=cash_account,
+                order_type=sales_order["OrderType"], order_nbr=sales_order["OrderNbr"]))))
+        self._release(payment, "Payment", "ReleasePayment")
+        key = f"{payment['Type']}/{payment['ReferenceNbr']}"
+        bind(self.tenant, "payment", transaction["id"], key)
+        return key
+
+    def _release(self, document: dict, entity: str, action: str) -> None:
+        if document.get("Status") not in RELEASED:
+            self.ac.invoke_action(entity, action, wrap({"Type": document["Type"],
+                                                        "ReferenceNbr": document["ReferenceNbr"]}))
+
+    # -- invoice ---------------------------------------------------------------------------------
+
+    def invoice(self, sales_order: dict) -> str:
+        key = bound_key(self.tenant, "invoice", self.order_id)
+        if key:
+            return key
+        invoice = self._find_invoice(sales_order)
+        if invoice is None:
+            self.ac.invoke_action("SalesOrder", "PrepareSalesInvoice",
+                                  wrap({"OrderType": sales_order["OrderType"], "OrderNbr": sales_order["OrderNbr"]}))
+            invoice = self._find_invoice(sales_order)
+            if invoice is None:
+                raise ApiError(f"Acumatica prepared no invoice for sales order {sales_order['OrderNbr']} yet.",
+                               permanent=False)
+        self._release(invoice, "SalesInvoice", "ReleaseSalesInvoice")
+        key = f"{invoice['Type']}/{invoice['ReferenceNbr']}"
+        bind(self.tenant, "invoice", self.order_id, key)
+        return key
+
+    def _find_invoice(self, sales_order: dict) -> dict | None:
+        condition = (f"Type eq 'Invoice' and CustomerOrder eq {quoted(self.order_id)} "
+                     f"and CustomerID eq {quoted(sales_order['CustomerID'])}")
+        return first(self.ac.query("SalesInvoice", filter=condition))
+
+    # -- refunds ---------------------------------------------------------------------------------
+
+    def refund(self, refund: dict, customer_id: str) -> str:
+        key = bound_key(self.tenant, "refund", refund["id"])
+        if key:
+            return key
+        reference = quoted(mapping.refund_ref(refund["id"]))
+        memo = first(self.ac.query("SalesInvoice", filter=f"Type eq 'Credit Memo' and ExternalRef eq {reference}")) \
+            or self._create_credit_memo(refund, customer_id)
+        self._release(memo, "SalesInvoice", "ReleaseSalesInvoice")
+        payment = first(self.ac.query("Payment", filter=f"Type eq 'Refund' and ExternalRef eq {reference}"))
+        if payment is None:
+            gateway = next((p.get("provider_id") for p in refund.get("payments") or []), "")
+            method, cash_account = self.payment_account(gateway or "")
+            payment = unwrap(self.ac.put("Payment", wrap(mapping.refund_payment_payload(
+                refund, customer_id=customer_id, payment_method=method, cash_account=cash_account,
+                credit_memo_nbr=memo["ReferenceNbr"]))))
+        self._release(payment, "Payment", "ReleasePayment")
+        key = f"{payment['Type']}/{payment['ReferenceNbr']}"
+        bind(self.tenant, "refund", refund["id"], key)
+        return key
+
+    def _create_credit_memo(self, refund: dict, customer_id: str) -> dict:
+        lines = self.order["products"]
+        payload = mapping.credit_memo_payload(
+            refund, self.order, {int(line["id"]): line for line in lines},
+            inventory_ids_for(self.tenant, [line.get("sku") or "" for line in lines]), customer_id=customer_id,
+            adjustment_item=self.tenant.refund_adjustment_item, settings=self.settings)
+        return unwrap(self.ac.put("SalesInvoice", wrap(payload)))

@@ -1,0 +1,86 @@
+"""Shared fixtures for the Acumatica sandbox tests: a seeded instance served by live_server, and a client.
+
+Import the fixtures you use into the test module: `from tests.acumatica_sandbox_helpers import acu, api`.
+"""
+from dataclasses import dataclass, field
+
+import pytest
+import requests
+
+from sandbox.acumatica.models import Instance
+from sandbox.acumatica.seed import seed_instance
+from sandbox.catalog_data import demo_catalog
+
+V24, V23 = "24.200.001", "23.200.001"
+
+
+def w(**values: object) -> dict:
+    return {name: {"value": value} for name, value in values.items()}
+
+
+@dataclass
+class Acu:
+    """An HTTP client for one sandbox instance, signed in with OAuth (password grant) on demand."""
+    base: str                      # the instance URL, e.g. http://localhost:1234/sandbox/acumatica/acu
+    instance: Instance
+    version: str = V24
+    token: str | None = None
+    refresh: str | None = None
+    http: requests.Session = field(default_factory=requests.Session)
+
+    def url(self, path: str, version: str | None = None) -> str:
+        return f"{self.base}/entity/Default/{version or self.version}/{path}"
+
+    def sign_in(self, scope: str = "api offline_access") -> dict:
+        reply = self.http.post(f"{self.base}/identity/connect/token", data={
+            "grant_type": "password", "client_id": self.instance.client_id,
+            "client_secret": self.instance.client_secret, "username": self.instance.username,
+            "password": self.instance.password, "scope": scope})
+        assert reply.status_code == 200, reply.text
+        body = reply.json()
+        self.token, self.refresh = body["access_token"], body.get("refresh_token")
+        return body
+
+    def call(self, method: str, path: str, version: str | None = None, **kwargs) -> requests.Response:
+        if self.token is None:
+            self.sign_in()
+        headers = {"Authorization": f"Bearer {self.token}", "Accept": "application/json",
+                   **kwargs.pop("headers", {})}
+        return self.http.request(method, self.url(path, version), headers=headers, timeout=30, **kwargs)
+
+    def get(self, path: str, **kwargs) -> requests.Response:
+        return self.call("GET", path, **kwargs)
+
+    def put(self, path: str, body: dict, **kwargs) -> requests.Response:
+        return self.call("PUT", path, json=body, **kwargs)
+
+    def post(self, path: str, body: dict, **kwargs) -> requests.Response:
+        return self.call("POST", path, json=body, **kwargs)
+
+
+def make_acu(live_server, slug: str = "acu", **settings: object) -> Acu:
+    instance = seed_instance(slug, catalog=demo_catalog(count=10), **settings)
+    return Acu(base=f"{live_server.url}/sandbox/acumatica/{slug}", instance=instance)
+
+
+@pytest.fixture
+def acu(live_server) -> Acu:
+    return make_acu(live_server, max_sessions=0)
+
+
+@pytest.fixture
+def api(acu: Acu) -> Acu:
+    acu.sign_in()
+    return acu
+
+
+def create_order(api: Acu, customer_id: str, lines: list[tuple[str, int, str]], **fields) -> dict:
+    body = {**w(OrderType="SO", CustomerID=customer_id, **fields),
+            "Details": [w(InventoryID=i, OrderQty=q, UnitPrice=float(p)) for i, q, p in lines]}
+    reply = api.put("SalesOrder?$expand=Details,Totals", body)
+    assert reply.status_code == 200, reply.text
+    return reply.json()
+
+
+def first_customer_id(api: Acu) -> str:
+    return api.get("Customer?$top=1").json()[0]["CustomerID"]["value"]

@@ -1,0 +1,64 @@
+from audit.models import Direction, Source, Status, SyncRecord
+from sync.tasks import process_record
+from tests.audit_helpers import actions, pipeline
+
+
+def upsert(tenant, source=Source.WEBHOOK, stub=None):
+    return SyncRecord.objects.upsert_pending(tenant, "order", "100", Direction.TO_ACUMATICA, source,
+                                             stub or {"hash": "abc"})
+
+
+def test_it_coalesces_a_second_event_for_a_pending_record(tenant):
+    first, created_first = upsert(tenant)
+    second, created_second = upsert(tenant, Source.POLL)
+    assert (created_first, created_second) == (True, False)
+    assert first.pk == second.pk and SyncRecord.objects.count() == 1
+    assert actions(first) == ["record.received", "record.coalesced"]
+
+
+def test_it_keeps_records_apart_per_tenant_and_kind(make_tenant):
+    one, two = make_tenant("one"), make_tenant("two")
+    SyncRecord.objects.upsert_pending(one, "order", "100", Direction.TO_ACUMATICA, Source.WEBHOOK)
+    SyncRecord.objects.upsert_pending(two, "order", "100", Direction.TO_ACUMATICA, Source.WEBHOOK)
+    SyncRecord.objects.upsert_pending(one, "refund", "100", Direction.TO_ACUMATICA, Source.WEBHOOK)
+    assert SyncRecord.objects.count() == 3
+
+
+def test_it_runs_again_when_an_event_arrives_during_a_run(tenant):
+    record, _ = upsert(tenant)
+    runs = []
+
+    def pipeline_with_a_late_event(r):
+        runs.append(r.attempts)
+        if len(runs) == 1:
+            _, created = upsert(tenant, stub={"hash": "newer"})
+            assert created is False
+        return {}
+
+    with pipeline("order", pipeline_with_a_late_event):
+        process_record(record.pk)
+        record.refresh_from_db()
+        assert record.status == Status.PENDING  # queued on commit, which a test transaction never does
+        process_record(record.pk)
+    record.refresh_from_db()
+    assert len(runs) == 2 and record.status == Status.SUCCEEDED
+    assert "record.requeued" in actions(record)
+
+
+def test_it_reopens_a_settled_record_for_a_new_event(tenant):
+    record, _ = upsert(tenant)
+    SyncRecord.objects.claim(record.pk).filter("Not paid.")
+    again, created = upsert(tenant, Source.POLL, {"hash": "paid-now"})
+    assert created is True and again.pk == record.pk
+    again.refresh_from_db()
+    assert (again.status, again.source, again.attempts, again.stub) == (Status.PENDING, "poll", 0, {"hash": "paid-now"})
+    assert actions(again)[-1] == "record.received"
+
+
+def test_it_makes_a_failed_record_due_now_for_a_new_event(tenant):
+    record, _ = upsert(tenant)
+    SyncRecord.objects.filter(pk=record.pk).update(status=Status.FAILED, attempts=3)
+    again, created = upsert(tenant)
+    again.refresh_from_db()
+    assert created is True
+    assert (again.status, again.attempts, again.next_attempt_at) == (Status.PENDING, 3, None)

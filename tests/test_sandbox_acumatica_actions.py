@@ -1,0 +1,103 @@
+"""Long-running actions answer 202 with a Location to poll until 204, and their effect happens."""
+from urllib.parse import urljoin
+
+import pytest
+
+from sandbox.acumatica import state
+from tests.acumatica_sandbox_helpers import create_order, first_customer_id, make_acu, w
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def api(live_server):
+    acu = make_acu(live_server, action_polls=2, max_sessions=0)
+    acu.sign_in()
+    return acu
+
+
+def run_action(api, path: str, entity: dict) -> list[int]:
+    """POSTs the action and polls its Location; returns the status codes seen."""
+    reply = api.post(path, {"entity": entity, "parameters": {}})
+    codes = [reply.status_code]
+    while reply.status_code == 202:
+        location = urljoin(api.base, reply.headers["Location"])
+        reply = api.http.get(location, headers={"Authorization": f"Bearer {api.token}"})
+        codes.append(reply.status_code)
+        assert len(codes) < 10
+    return codes
+
+
+def _paid_order(api) -> dict:
+    customer_id = first_customer_id(api)
+    order = create_order(api, customer_id, [("SKU-00001", 2, "10.00"), ("SKU-00002", 1, "5.00")],
+                         CustomerOrder="BC-7")
+    api.put("Payment", {**w(CustomerID=customer_id, PaymentAmount=25.0, PaymentMethod="CASH"),
+                        "OrdersToApply": [w(OrderType="SO", OrderNbr=order["OrderNbr"]["value"])]})
+    return order
+
+
+def test_it_polls_prepare_sales_invoice_from_202_to_204_and_creates_the_invoice(api):
+    order = _paid_order(api)
+    nbr = order["OrderNbr"]["value"]
+    assert run_action(api, "SalesOrder/PrepareSalesInvoice", w(OrderType="SO", OrderNbr=nbr)) == [202, 202, 204]
+    [invoice] = state.sales_invoices(api.instance)
+    assert invoice["Type"] == "Invoice" and invoice["Status"] == "Balanced"
+    assert invoice["Amount"] == "25.00"
+    assert invoice["CustomerOrder"] == "BC-7"
+    assert [(d["InventoryID"], d["OrderNbr"]) for d in invoice["Details"]] == [("SKU-00001", nbr), ("SKU-00002", nbr)]
+    shipments = api.get(f"SalesOrder/SO/{nbr}?$expand=Shipments").json()["Shipments"]
+    assert shipments[0]["InvoiceNbr"]["value"] == invoice["ReferenceNbr"]
+
+
+def test_it_does_not_apply_the_effect_before_the_run_completes(api):
+    order = _paid_order(api)
+    reply = api.post("SalesOrder/PrepareSalesInvoice",
+                     {"entity": w(OrderType="SO", OrderNbr=order["OrderNbr"]["value"]), "parameters": {}})
+    assert reply.status_code == 202
+    assert "/SalesOrder/PrepareSalesInvoice/status/" in reply.headers["Location"]
+    assert state.sales_invoices(api.instance) == []
+
+
+def test_it_releases_the_invoice_and_the_payment(api):
+    order = _paid_order(api)
+    run_action(api, "SalesOrder/PrepareSalesInvoice", w(OrderType="SO", OrderNbr=order["OrderNbr"]["value"]))
+    [invoice] = state.sales_invoices(api.instance)
+    codes = run_action(api, "SalesInvoice/ReleaseSalesInvoice", w(Type="Invoice", ReferenceNbr=invoice["ReferenceNbr"]))
+    assert codes[-1] == 204
+    assert state.get(api.instance, "SalesInvoice", "Invoice", invoice["ReferenceNbr"])["Status"] == "Closed"
+    [payment] = state.payments(api.instance)
+    assert run_action(api, "Payment/ReleasePayment", {"id": payment["id"]})[-1] == 204
+    assert state.payments(api.instance)[0]["Status"] == "Open"
+
+
+def test_it_refunds_a_credit_memo_with_a_refund_payment(api):
+    customer_id = first_customer_id(api)
+    memo = api.put("SalesInvoice", {**w(Type="Credit Memo", CustomerID=customer_id),
+                                    "Details": [w(InventoryID="SKU-00001", Qty=1, UnitPrice=8.0)]}).json()
+    ref = memo["ReferenceNbr"]["value"]
+    run_action(api, "SalesInvoice/ReleaseSalesInvoice", w(Type="Credit Memo", ReferenceNbr=ref))
+    refund = api.put("Payment", {**w(Type="Refund", CustomerID=customer_id, PaymentAmount=8.0, PaymentMethod="CASH"),
+                                 "DocumentsToApply": [w(DocType="Credit Memo", ReferenceNbr=ref)]})
+    assert refund.status_code == 200, refund.text
+    run_action(api, "Payment/ReleasePayment", w(Type="Refund", ReferenceNbr=refund.json()["ReferenceNbr"]["value"]))
+    memo_after = state.get(api.instance, "SalesInvoice", "Credit Memo", ref)
+    assert memo_after["Balance"] == "0.00" and memo_after["Status"] == "Closed"
+    assert state.get(api.instance, "Payment", "Refund", refund.json()["ReferenceNbr"]["value"])["Status"] == "Closed"
+
+
+def test_it_refuses_an_unknown_action_and_a_record_in_the_wrong_status(api):
+    order = _paid_order(api)
+    entity = w(OrderType="SO", OrderNbr=order["OrderNbr"]["value"])
+    assert api.post("SalesOrder/CreateSalesInvoice", {"entity": entity}).status_code == 404
+    run_action(api, "SalesOrder/PrepareSalesInvoice", entity)
+    again = api.post("SalesOrder/PrepareSalesInvoice", {"entity": entity, "parameters": {}})
+    assert again.status_code == 422
+    assert "Invoiced" in again.json()["error"]
+
+
+def test_it_completes_immediately_with_204_when_configured(live_server):
+    acu = make_acu(live_server, action_polls=0, max_sessions=0)
+    order = _paid_order(acu)
+    assert run_action(acu, "SalesOrder/PrepareSalesInvoice", w(OrderType="SO", OrderNbr=order["OrderNbr"]["value"])) == [204]
+    assert len(state.sales_invoices(acu.instance)) == 1

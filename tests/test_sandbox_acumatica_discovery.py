@@ -1,0 +1,38 @@
+"""GET /entity lists the instance's endpoint versions; any other version answers 404."""
+import pytest
+import requests
+
+from tests.acumatica_sandbox_helpers import V23, V24, acu, api, make_acu  # noqa: F401
+
+pytestmark = pytest.mark.e2e
+
+
+def test_it_lists_the_configured_endpoint_versions(acu):
+    reply = requests.get(f"{acu.base}/entity", headers={"Accept": "application/json"})
+    assert reply.status_code == 200
+    body = reply.json()
+    assert [(e["name"], e["version"]) for e in body["endpoints"]] == [("Default", V23), ("Default", V24)]
+    assert body["endpoints"][0]["href"].endswith(f"/sandbox/acumatica/acu/entity/Default/{V23}/")
+    assert body["version"]["acumaticaBuildVersion"]
+
+
+def test_it_answers_404_for_a_version_the_instance_does_not_have(api):
+    assert api.get("StockItem", version="22.200.001").status_code == 404
+    assert api.get("StockItem", version=V23).status_code == 200
+
+
+def test_it_serves_only_the_versions_configured_per_instance(live_server):
+    only24 = make_acu(live_server, slug="only24", versions=(V24,))
+    assert [e["version"] for e in requests.get(f"{only24.base}/entity").json()["endpoints"]] == [V24]
+    assert only24.get("StockItem", version=V23).status_code == 404
+
+
+def test_it_answers_404_for_an_unknown_instance_or_entity(api, live_server):
+    assert requests.get(f"{live_server.url}/sandbox/acumatica/nope/entity").status_code == 404
+    assert api.get("NoSuchEntity").status_code == 404
+
+
+def test_it_refuses_entity_calls_without_authentication(acu):
+    reply = requests.get(acu.url("StockItem"))
+    assert reply.status_code == 401
+    assert reply.json()["message"]

@@ -1,0 +1,77 @@
+"""OAuth 2.0 password and refresh_token grants: short-lived tokens answer 401, refresh tokens rotate."""
+import time
+
+import pytest
+import requests
+
+from tests.acumatica_sandbox_helpers import make_acu
+
+pytestmark = pytest.mark.e2e
+
+
+def _refresh(acu, token: str) -> requests.Response:
+    return requests.post(f"{acu.base}/identity/connect/token", data={
+        "grant_type": "refresh_token", "client_id": acu.instance.client_id,
+        "client_secret": acu.instance.client_secret, "refresh_token": token})
+
+
+def test_it_issues_bearer_and_refresh_tokens_for_the_password_grant(live_server):
+    acu = make_acu(live_server)
+    body = acu.sign_in()
+    assert body["token_type"] == "Bearer"
+    assert body["expires_in"] == 3600
+    assert body["refresh_token"]
+    assert acu.instance.client_id.endswith("@Company")
+    assert acu.get("StockItem?$top=1").status_code == 200
+
+
+def test_it_answers_401_once_the_token_expires_and_accepts_the_refreshed_one(live_server):
+    acu = make_acu(live_server, access_token_seconds=1)
+    acu.sign_in()
+    assert acu.get("StockItem?$top=1").status_code == 200
+    time.sleep(1.1)
+    assert acu.get("StockItem?$top=1").status_code == 401
+    reply = _refresh(acu, acu.refresh)
+    assert reply.status_code == 200
+    acu.token = reply.json()["access_token"]
+    assert acu.get("StockItem?$top=1").status_code == 200
+
+
+def test_it_rotates_refresh_tokens_and_refuses_a_used_one(live_server):
+    acu = make_acu(live_server)
+    acu.sign_in()
+    first = _refresh(acu, acu.refresh)
+    assert first.status_code == 200
+    assert first.json()["refresh_token"] != acu.refresh
+    again = _refresh(acu, acu.refresh)
+    assert again.status_code == 400
+    assert again.json()["error"] == "invalid_grant"
+    assert _refresh(acu, first.json()["refresh_token"]).status_code == 200
+
+
+def test_it_refuses_the_old_access_token_after_a_refresh(live_server):
+    acu = make_acu(live_server)
+    acu.sign_in()
+    old = acu.token
+    acu.token = _refresh(acu, acu.refresh).json()["access_token"]
+    assert acu.get("StockItem?$top=1").status_code == 200
+    acu.token = old
+    assert acu.get("StockItem?$top=1").status_code == 401
+
+
+def test_it_refuses_a_wrong_client_secret_or_password(live_server):
+    acu = make_acu(live_server)
+    base = {"grant_type": "password", "client_id": acu.instance.client_id, "username": "admin",
+            "scope": "api offline_access"}
+    bad_client = requests.post(f"{acu.base}/identity/connect/token",
+                               data={**base, "client_secret": "nope", "password": acu.instance.password})
+    assert bad_client.status_code == 400 and bad_client.json()["error"] == "invalid_client"
+    bad_user = requests.post(f"{acu.base}/identity/connect/token",
+                             data={**base, "client_secret": acu.instance.client_secret, "password": "nope"})
+    assert bad_user.status_code == 400 and bad_user.json()["error"] == "invalid_grant"
+    assert acu.instance.password not in bad_user.text
+
+
+def test_it_issues_no_refresh_token_without_offline_access(live_server):
+    acu = make_acu(live_server)
+    assert "refresh_token" not in acu.sign_in(scope="api")
