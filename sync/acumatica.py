@@ -242,15 +242,22 @@ class AcumaticaClient:
             self._signed_in = False
 
     def _valid_token(self) -> str:
-        conn = self.connection
-        if self._token_fresh():
-            return conn.access_token
-        if conn.pk:  # another worker may have refreshed already; its refresh token replaced ours
-            conn.refresh_from_db(fields=["access_token", "refresh_token", "token_expires_at"])
-            self._learn_secrets()
-            if self._token_fresh():
-                return conn.access_token
+        if self._token_fresh() or self._reload_tokens():
+            return self.connection.access_token
         return self._new_token()
+
+    def _reload_tokens(self) -> bool:
+        """Re-reads the stored tokens: another worker may have refreshed (and rotated) them.
+
+        Optimistic rather than a row lock, because holding a database lock across an HTTP call
+        would block every other writer on SQLite. Returns whether the stored token is fresh.
+        """
+        conn = self.connection
+        if not conn.pk:
+            return False
+        conn.refresh_from_db(fields=["access_token", "refresh_token", "token_expires_at"])
+        self._learn_secrets()
+        return self._token_fresh()
 
     def _token_fresh(self) -> bool:
         conn = self.connection
@@ -264,6 +271,8 @@ class AcumaticaClient:
             except ApiError as exc:
                 if not exc.permanent:
                     raise
+                if self._reload_tokens():  # a worker that refreshed first holds the new pair
+                    return conn.access_token
                 log.info("Acumatica refresh token refused (%s); signing in with the password grant", exc)
         return self._token_request({"grant_type": "password", "username": conn.username,
                                     "password": conn.password, "scope": OAUTH_SCOPE})

@@ -14,6 +14,7 @@ Customers:
 Catalog:
     find_products_by_skus(skus) -> dict[str, dict]   # requested SKU -> product (missing SKUs absent)
     find_variants_by_skus(skus) -> dict[str, dict]   # requested SKU -> variant
+    iter_variants(include_fields=None) -> Iterator[dict]
     update_products(batch) -> list[dict]             # chunks of 10
     update_variants(batch) -> list[dict]             # chunks of 50
     set_inventory_absolute(items, location_id, reason=None) -> list   # chunks of 2000; transaction ids
@@ -22,7 +23,7 @@ Webhooks:
     create_hook(scope, destination, headers, is_active=True) -> dict
     update_hook(hook_id, **fields) -> dict
 Connection check:
-    ping() -> None                                   # one cheap authenticated read
+    ping(area="orders") -> None                      # one cheap read: orders, customers, catalog, webhooks
 
 v2 answers bare objects/arrays (204 for "nothing"), v3 answers ``{data, meta}``; both come back as
 plain dicts/lists. Money values are ``Decimal``: JSON numbers are parsed as Decimal and v2's decimal
@@ -184,9 +185,15 @@ class BigCommerceClient:
 
     # -- connection check ----------------------------------------------------------------------
 
-    def ping(self) -> None:
-        # Reference: specs/bigcommerce/orders.v2.oas2.yml GET /orders (limit=1; 204 when empty)
-        self._call("GET", "v2/orders", params={"limit": 1},
+    # One cheap read per area the connector needs; a 403 on one names the missing API scope.
+    PING_PATHS = {"orders": "v2/orders", "customers": "v3/customers", "catalog": "v3/catalog/products",
+                  "webhooks": "v3/hooks"}
+
+    def ping(self, area: str = "orders") -> None:
+        """One cheap authenticated read (limit=1) of ``area``: orders, customers, catalog or webhooks."""
+        # Reference: specs/bigcommerce/orders.v2.oas2.yml GET /orders (204 when empty); customers.v3.yml
+        # GET /customers; products_catalog.v3.yml GET /catalog/products; webhooks.v3.yml GET /hooks
+        self._call("GET", self.PING_PATHS[area], params={"limit": 1},
                    not_found=f"BigCommerce knows no store '{self.connection.store_hash}' (404). Check the store hash.")
 
     # -- orders --------------------------------------------------------------------------------
@@ -263,6 +270,11 @@ class BigCommerceClient:
             if match:
                 found[sku] = match[0]
         return found
+
+    def iter_variants(self, include_fields: str | None = None) -> Iterator[dict]:
+        """Every variant of the store (base variants included), page by page."""
+        # Reference: specs/bigcommerce/product-variants_catalog.v3.yml GET /catalog/variants (include_fields)
+        yield from self._v3_pages("v3/catalog/variants", {"include_fields": include_fields} if include_fields else {})
 
     def update_products(self, batch: list[dict]) -> list[dict]:
         # Reference: specs/bigcommerce/products_catalog.v3.yml PUT /catalog/products (10 per batch)

@@ -27,8 +27,10 @@ import random
 import re
 import time
 from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
 from typing import Any, Callable, Iterable, Protocol
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit, urlunsplit
 
 import requests
 from django.conf import settings
@@ -121,12 +123,17 @@ class Redactor:
     """
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
-        # Short values would redact innocent text; real credentials are long.
-        self.values = sorted({s for s in secrets if s and len(s) >= 6}, key=len, reverse=True)
+        self.values: list[str] = []
+        for secret in secrets:
+            self.add(secret)
 
     def add(self, secret: str | None) -> None:
-        if secret and len(secret) >= 6 and secret not in self.values:
-            self.values = sorted([*self.values, secret], key=len, reverse=True)
+        # Short values would redact innocent text; real credentials are long. A secret can also
+        # travel percent-encoded (form bodies, query strings) or JSON-escaped, so hide those forms too.
+        if not secret or len(secret) < 6:
+            return
+        forms = {secret, quote_plus(secret), quote(secret, safe=""), json.dumps(secret)[1:-1]}
+        self.values = sorted(set(self.values) | forms, key=len, reverse=True)
 
     def text(self, text: str | None) -> str | None:
         if not text:
@@ -154,7 +161,7 @@ class Redactor:
 
     def _structured(self, text: str, content_type: str) -> str:
         try:
-            return json.dumps(redact_data(json.loads(text)))
+            return json.dumps(redact_data(json.loads(text)), ensure_ascii=False)
         except ValueError:
             pass
         if "x-www-form-urlencoded" in content_type or re.fullmatch(r"[\w.~%+\-]+=[^\s]*", text.strip()):
@@ -322,12 +329,13 @@ class HttpClient:
     # -- deciding to retry ---------------------------------------------------------------------
 
     def _wait_after_error(self, exc: requests.RequestException, idempotent: bool, state: _Attempt) -> float:
+        wait = backoff_delay(state.number, self.policy, self.uniform)
         # A read timeout means the request may have been applied: repeat it only when that is harmless.
         maybe_applied = isinstance(exc, requests.ReadTimeout) and not idempotent
-        if maybe_applied or state.number >= self.policy.max_attempts:
+        if maybe_applied or state.number >= self.policy.max_attempts or self._over_budget(wait, state):
             raise ApiError(self._network_message(exc), status=None, permanent=False,
-                           retry_after=backoff_delay(state.number, self.policy, self.uniform) or None) from None
-        return backoff_delay(state.number, self.policy, self.uniform)
+                           retry_after=max(wait, 1.0)) from None
+        return wait
 
     def _network_message(self, exc: requests.RequestException) -> str:
         if isinstance(exc, requests.Timeout):
@@ -335,6 +343,7 @@ class HttpClient:
         return f"Could not reach {self.vendor} ({type(exc).__name__}: {self._short(exc)[:160]})."
 
     def _wait_after_response(self, response: requests.Response, state: _Attempt) -> float | None:
+        """Seconds to wait before resending, or None to hand this response to the caller."""
         status = response.status_code
         if status != 429 and status < 500:
             return None
@@ -347,10 +356,14 @@ class HttpClient:
             wait = backoff_delay(state.number, self.policy, self.uniform)
         if state.number >= self.policy.max_attempts:
             return None  # out of attempts: the caller turns this last response into an ApiError
-        if state.waited + wait > self.policy.max_total_wait:
-            raise ApiError(f"{self.vendor} asked us to slow down (HTTP {status}); will retry in {wait:.0f} s.",
+        if self._over_budget(wait, state):
+            what = "asked us to slow down" if status == 429 else "keeps failing"
+            raise ApiError(f"{self.vendor} {what} (HTTP {status}); will retry in {wait:.0f} s.",
                            status=status, permanent=False, retry_after=wait)
         return wait
+
+    def _over_budget(self, wait: float, state: _Attempt) -> bool:
+        return state.waited + wait > self.policy.max_total_wait
 
     def _sleep(self, wait: float, state: _Attempt, why: str) -> None:
         log.warning("%s; retry %d in %.2f s", why, state.number + 1, wait)
@@ -362,7 +375,7 @@ class HttpClient:
         if self.before_send is None:
             return
         while (wait := self.before_send()) > 0:
-            if state.waited + wait > self.policy.max_total_wait:
+            if self._over_budget(wait, state):
                 raise ApiError(f"{self.vendor} request budget is used up; will retry in {wait:.0f} s.",
                                status=429, permanent=False, retry_after=wait)
             log.info("%s request budget low; waiting %.2f s for the window to reset", self.vendor, wait)
@@ -376,9 +389,6 @@ def jsonable(data: Any) -> Any:
     requests cannot encode Decimal; rounded to 4 places (money precision of both vendors), the
     shortest float repr prints the same digits, so no value changes on the way out.
     """
-    from datetime import date
-    from decimal import Decimal
-
     if isinstance(data, Decimal):
         return int(data) if data == data.to_integral_value() and abs(data) < 2**53 else float(round(data, 4))
     if isinstance(data, date):
@@ -392,8 +402,6 @@ def jsonable(data: Any) -> Any:
 
 def parse_json(response: requests.Response) -> Any:
     """JSON with decimals as Decimal (money must never become float); None for an empty body."""
-    from decimal import Decimal
-
     if response.status_code == 204 or not response.content:
         return None
     try:

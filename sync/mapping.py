@@ -89,9 +89,32 @@ def line_discount(line: dict) -> Decimal:
     return sum((money(d.get("amount")) for d in line.get("applied_discounts") or []), Decimal("0.00"))
 
 
-def sales_order_lines(lines: list[dict], inventory_ids: dict[str, str]) -> list[dict]:
+def order_level_discount(order: dict) -> Decimal:
+    return money(order.get("discount_amount")) + money(order.get("coupon_discount"))
+
+
+def line_discounts(order: dict, lines: list[dict]) -> list[Decimal]:
+    """Each line's share of the order's discounts.
+
+    Lines carry the discounts BigCommerce allocated to them (`applied_discounts`); whatever part of
+    the order-level discount and coupons is not allocated there is spread over the lines in
+    proportion to their value, the last line taking the rounding, so the lines add up exactly.
+    """
+    allocated = [line_discount(line) for line in lines]
+    rest = order_level_discount(order) - sum(allocated, Decimal("0.00"))
+    values = [money(line.get("price_ex_tax")) * Decimal(line["quantity"]) for line in lines]
+    total = sum(values, Decimal("0.00"))
+    if rest <= 0 or total <= 0:
+        return allocated
+    shares = [(rest * value / total).quantize(CENT) for value in values]
+    shares[-1] += rest - sum(shares, Decimal("0.00"))
+    return [a + s for a, s in zip(allocated, shares)]
+
+
+def sales_order_lines(lines: list[dict], inventory_ids: dict[str, str], discounts: list[Decimal] | None = None) -> list[dict]:
+    discounts = discounts or [line_discount(line) for line in lines]
     details = []
-    for line in lines:
+    for line, discount in zip(lines, discounts):
         sku = line.get("sku") or ""
         inventory_id = inventory_ids.get(sku)
         if not inventory_id:
@@ -99,7 +122,7 @@ def sales_order_lines(lines: list[dict], inventory_ids: dict[str, str]) -> list[
         details.append({
             "InventoryID": inventory_id, "OrderQty": Decimal(line["quantity"]),
             "UnitPrice": money(line.get("price_ex_tax")), "ManualPrice": True,
-            "DiscountAmount": line_discount(line), "ManualDiscount": True,
+            "DiscountAmount": discount, "ManualDiscount": True,
             "LineDescription": (line.get("name") or "")[:255], "ExternalRef": str(line["id"]),
         })
     return details
@@ -119,7 +142,7 @@ def sales_order_payload(order: dict, lines: list[dict], shipping_addresses: list
         "Description": f"BigCommerce order #{order['id']}",
         "Date": bc_datetime(order["date_created"]).date().isoformat(),
         "CurrencyID": order.get("currency_code") or order.get("default_currency_code") or "",
-        "Hold": False, "Details": sales_order_lines(lines, inventory_ids),
+        "Hold": False, "Details": sales_order_lines(lines, inventory_ids, line_discounts(order, lines)),
         "Totals": {"Freight": freight(order), "OverrideFreightAmount": True},
     }
     if settings.branch:
@@ -173,18 +196,19 @@ def payment_payload(transaction: dict, *, customer_id: str, payment_method: str,
     }
 
 
-def refund_lines(refund: dict, lines_by_id: dict[int, dict], inventory_ids: dict[str, str],
+def refund_lines(refund: dict, order: dict, lines: list[dict], inventory_ids: dict[str, str],
                  adjustment_item: str) -> list[dict]:
     """Credit memo lines: refunded products at their discounted ex-tax price, plus one adjustment
     line for whatever else the refund covers (shipping, handling, an order-level amount)."""
+    discounted = {int(line["id"]): (line, discount) for line, discount in zip(lines, line_discounts(order, lines))}
     details, products_total = [], Decimal("0.00")
     for item in refund.get("items") or []:
-        line = lines_by_id.get(int(item.get("item_id") or 0)) if item.get("item_type") == "PRODUCT" else None
-        if line is None or not item.get("quantity"):
+        found = discounted.get(int(item.get("item_id") or 0)) if item.get("item_type") == "PRODUCT" else None
+        if found is None or not item.get("quantity"):
             continue
-        quantity = Decimal(item["quantity"])
-        unit = ((money(line.get("price_ex_tax")) * Decimal(line["quantity"]) - line_discount(line))
-                / Decimal(line["quantity"])).quantize(CENT)
+        line, discount = found
+        quantity, ordered = Decimal(item["quantity"]), Decimal(line["quantity"])
+        unit = ((money(line.get("price_ex_tax")) * ordered - discount) / ordered).quantize(CENT)
         [detail] = sales_order_lines([line], inventory_ids)
         details.append({"InventoryID": detail["InventoryID"], "Qty": quantity, "UnitPrice": unit,
                         "ManualPrice": True, "TransactionDescr": detail["LineDescription"]})
@@ -196,13 +220,13 @@ def refund_lines(refund: dict, lines_by_id: dict[int, dict], inventory_ids: dict
     return details
 
 
-def credit_memo_payload(refund: dict, order: dict, lines_by_id: dict[int, dict], inventory_ids: dict[str, str], *,
+def credit_memo_payload(refund: dict, order: dict, lines: list[dict], inventory_ids: dict[str, str], *,
                         customer_id: str, adjustment_item: str, settings: OrderSettings) -> dict:
     payload = {
         "Type": "Credit Memo", "CustomerID": customer_id, "CustomerOrder": str(order["id"]),
         "ExternalRef": refund_ref(refund["id"]), "Hold": False,
         "Description": f"BigCommerce refund {refund['id']} of order #{order['id']}",
-        "Details": refund_lines(refund, lines_by_id, inventory_ids, adjustment_item),
+        "Details": refund_lines(refund, order, lines, inventory_ids, adjustment_item),
     }
     if settings.tax_mode == "bigcommerce":
         payload["TaxDetails"] = [{"TaxID": settings.tax_id, "TaxAmount": money(refund.get("total_tax")),

@@ -232,7 +232,6 @@ class OrderSync:
     def _create_credit_memo(self, refund: dict, customer_id: str) -> dict:
         lines = self.order["products"]
         payload = mapping.credit_memo_payload(
-            refund, self.order, {int(line["id"]): line for line in lines},
-            inventory_ids_for(self.tenant, [line.get("sku") or "" for line in lines]), customer_id=customer_id,
+            refund, self.order, lines, inventory_ids_for(self.tenant, [line.get("sku") or "" for line in lines]), customer_id=customer_id,
             adjustment_item=self.tenant.refund_adjustment_item, settings=self.settings)
         return unwrap(self.ac.put("SalesInvoice", wrap(payload)))

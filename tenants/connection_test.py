@@ -36,14 +36,24 @@ def _skipped(name: str, why: str) -> Step:
     return Step(name, False, f"Not tried: {why}")
 
 
+BC_AREAS = [("Customers", "customers"), ("Catalog products", "catalog"), ("Webhooks", "webhooks")]
+
+
+def _bc_step(client: BigCommerceClient, area: str, name: str, ok_message: str) -> Step:
+    try:
+        client.ping(area)
+    except ApiError as exc:
+        return Step(name, False, exc.message)
+    return Step(name, True, ok_message)
+
+
 def test_bigcommerce(conn: BigCommerceConnection, clock: Clock = SYSTEM_CLOCK) -> list[Step]:
     with BigCommerceClient(conn, policy=QUICK, clock=clock) as client:
-        try:
-            client.ping()
-        except ApiError as exc:
-            return [Step("Store and access token", False, exc.message)]
-    return [Step("Store and access token", True,
-                 f"Store {conn.store_hash} answered and accepted the access token (orders are readable).")]
+        first = _bc_step(client, "orders", "Store and access token",
+                         f"Store {conn.store_hash} answered and accepted the access token; orders are readable.")
+        if not first.ok:
+            return [first, *(_skipped(name, "the store or token was refused.") for name, _ in BC_AREAS)]
+        return [first, *(_bc_step(client, area, name, f"{name} are readable.") for name, area in BC_AREAS)]
 
 
 test_bigcommerce.__test__ = False  # type: ignore[attr-defined]

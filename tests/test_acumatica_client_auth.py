@@ -158,3 +158,24 @@ def test_it_explains_the_api_login_limit(cookie_conn):
     assert "API Login Limit reached" in error.value.message
     assert not error.value.permanent and error.value.retry_after == 600
     assert not any(c.request.url.endswith("logout") for c in responses.calls)  # nothing to close
+
+
+@responses.activate
+def test_it_takes_the_token_another_worker_refreshed_when_its_refresh_token_is_refused(conn):
+    conn.access_token, conn.refresh_token = "old", "rotated-away"
+    conn.token_expires_at = timezone.now() - timedelta(minutes=1)
+    conn.save()
+    worker = AcumaticaConnection.objects.get(pk=conn.pk)  # this worker's copy, read before the race
+
+    def other_worker_refreshes_first(request):
+        conn.access_token, conn.refresh_token = "theirs", "their-refresh"
+        conn.token_expires_at = timezone.now() + timedelta(minutes=60)
+        conn.save()
+        return 400, {}, '{"error": "invalid_grant"}'
+
+    responses.add_callback(responses.POST, TOKEN_URL, callback=other_worker_refreshes_first)
+    responses.get(CUSTOMER_URL, json={"id": "g"})
+    with AcumaticaClient(worker, clock=FakeClock()) as ac:
+        ac.get("Customer", "C1")
+    assert len([c for c in responses.calls if c.request.url == TOKEN_URL]) == 1  # no password grant
+    assert responses.calls[-1].request.headers["Authorization"] == "Bearer theirs"

@@ -47,7 +47,7 @@ def test_it_finds_no_server_error_when_fuzzed(make_tenant, merchant_of, staff):
             response = case.call(headers=headers)
             calls.append(case.method)
             if response.status_code >= 500:
-                failures.append((case.method, case.formatted_path, response.status_code))
+                failures.append((case.method, case.formatted_path, case.query, response.status_code))
         probe()
     assert failures == []
     assert {"GET", "POST", "PATCH", "PUT", "DELETE"} <= set(calls)

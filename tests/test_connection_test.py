@@ -12,26 +12,44 @@ def steps_of(steps) -> list[tuple[str, bool]]:
     return [(s.name, s.ok) for s in steps]
 
 
+def bc_areas_answer(hooks_status: int = 200) -> None:
+    responses.get(BC + "v3/customers", json={"data": [], "meta": {}})
+    responses.get(BC + "v3/catalog/products", json={"data": [], "meta": {}})
+    responses.get(BC + "v3/hooks", status=hooks_status, json={"data": [], "meta": {}, "title": "Forbidden"})
+
+
 @responses.activate
 def test_it_passes_a_store_that_accepts_the_token(tenant):
     responses.get(BC + "v2/orders", status=204)
+    bc_areas_answer()
     steps = connection_test.test_bigcommerce(tenant.bigcommerce, clock=FakeClock())
-    assert steps_of(steps) == [("Store and access token", True)]
-    assert responses.calls[0].request.params == {"limit": "1"}
+    assert steps_of(steps) == [("Store and access token", True), ("Customers", True), ("Catalog products", True),
+                               ("Webhooks", True)]
+    assert all(c.request.params == {"limit": "1"} for c in responses.calls)
+
+
+@responses.activate
+def test_it_names_a_missing_api_scope(tenant):
+    responses.get(BC + "v2/orders", json=[])
+    bc_areas_answer(hooks_status=403)
+    steps = connection_test.test_bigcommerce(tenant.bigcommerce, clock=FakeClock())
+    assert steps_of(steps)[-1] == ("Webhooks", False)
+    assert "lacks a permission (scope)" in steps[-1].message
 
 
 @responses.activate
 def test_it_says_the_token_is_bad(tenant):
     responses.get(BC + "v2/orders", status=401)
-    [step] = connection_test.test_bigcommerce(tenant.bigcommerce, clock=FakeClock())
-    assert not step.ok and "rejected the access token" in step.message
+    steps = connection_test.test_bigcommerce(tenant.bigcommerce, clock=FakeClock())
+    assert not steps[0].ok and "rejected the access token" in steps[0].message
+    assert [s.message for s in steps[1:]] == ["Not tried: the store or token was refused."] * 3
 
 
 @responses.activate
 def test_it_says_the_store_is_unknown(tenant):
     responses.get(BC + "v2/orders", status=404)
-    [step] = connection_test.test_bigcommerce(tenant.bigcommerce, clock=FakeClock())
-    assert not step.ok and "knows no store 'acmestore'" in step.message
+    steps = connection_test.test_bigcommerce(tenant.bigcommerce, clock=FakeClock())
+    assert not steps[0].ok and "knows no store 'acmestore'" in steps[0].message
 
 
 @responses.activate

@@ -47,6 +47,8 @@ def test_it_shows_per_step_results_and_saves_nothing(logged_in):
 def test_it_falls_back_to_stored_secrets_for_empty_inputs(client, tenant, merchant_of):
     client.force_login(merchant_of(tenant))
     responses.get(BC + "v2/orders", status=204)
+    for path in ("v3/customers", "v3/catalog/products", "v3/hooks"):
+        responses.get(BC + path, json={"data": [], "meta": {}})
     acumatica_answers()
     values = {**ONBOARDING, "store_hash": "acmestore", "bc_access_token": "", "ac_client_secret": "",
               "ac_password": "", "bc_client_secret": "", "action": "test"}

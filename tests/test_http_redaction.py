@@ -35,3 +35,9 @@ def test_it_hides_known_secret_values_anywhere():
 
 def test_it_caps_long_bodies():
     assert len(Redactor().body("x" * 50_000)) < 20_100
+
+
+def test_it_hides_percent_encoded_and_json_escaped_forms_of_a_secret():
+    redactor = Redactor(['p@ss word/1!"'])
+    assert redactor.text("password=p%40ss+word%2F1%21%22 sent") == "password=[redacted] sent"
+    assert redactor.text('{"echo": "p@ss word/1!\\""}') == '{"echo": "[redacted]"}'

@@ -88,3 +88,31 @@ def test_it_applies_a_payment_to_the_order():
     assert payload["ExternalRef"] == "BC-TXN-9" and payload["PaymentRef"] == "ch_1"
     assert payload["PaymentAmount"] == Decimal("110.80")
     assert payload["OrdersToApply"] == [{"OrderType": "SO", "OrderNbr": "SO000123", "AppliedToOrder": Decimal("110.80")}]
+
+
+def test_it_spreads_unallocated_order_discounts_over_the_lines():
+    order = {**ORDER, "discount_amount": "5.0000", "coupon_discount": "10.0000"}
+    lines = [{**LINES[0], "applied_discounts": []}, {**LINES[1], "applied_discounts": []}]
+    payload = sales_order_payload(order, lines, [], customer_id="C1", inventory_ids=INVENTORY, settings=OrderSettings())
+    discounts = [d["DiscountAmount"] for d in payload["Details"]]
+    assert discounts == [Decimal("9.00"), Decimal("6.00")]  # 60 and 40 of 100, of 15 off
+
+
+def test_it_does_not_count_allocated_discounts_twice():
+    payload = sales_order_payload(ORDER, LINES, [], customer_id="C1", inventory_ids=INVENTORY, settings=OrderSettings())
+    assert sum(d["DiscountAmount"] for d in payload["Details"]) == Decimal("10.00")
+
+
+def test_it_credits_refunded_products_and_the_rest_as_an_adjustment():
+    from sync.mapping import credit_memo_payload
+
+    refund = {"id": 4, "order_id": 120, "total_amount": "45.5000", "total_tax": "3.6000",
+              "items": [{"item_type": "PRODUCT", "item_id": 1, "quantity": 1},
+                        {"item_type": "SHIPPING", "item_id": 77, "amount": "10.00"}]}
+    payload = credit_memo_payload(refund, ORDER, LINES, INVENTORY, customer_id="C1", adjustment_item="BCREFUND",
+                                  settings=OrderSettings())
+    assert payload["ExternalRef"] == "BC-RF-4" and payload["Type"] == "Credit Memo"
+    assert [(d["InventoryID"], d["Qty"], d["UnitPrice"]) for d in payload["Details"]] == [
+        ("SKU-1", 1, Decimal("27.00")), ("BCREFUND", 1, Decimal("14.90"))]
+    lines_total = sum(d["Qty"] * d["UnitPrice"] for d in payload["Details"])
+    assert lines_total + payload["TaxDetails"][0]["TaxAmount"] == Decimal("45.50")

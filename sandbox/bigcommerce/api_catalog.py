@@ -223,56 +223,72 @@ def _check_adjustment(store: Store, n: int, item: Any) -> None:
         raise ApiError(422, f"Location with id {item['location_id']} does not exist.")
 
 
-def _target(store: Store, item: dict[str, Any]) -> Product | Variant:
-    """The row whose level an adjustment sets; 422 when the tracking mode does not match."""
-    if "product_id" in item:
-        row: Product | Variant | None = store.products.filter(pk=item["product_id"]).first()
-    else:
-        lookup = {"pk": item["variant_id"]} if "variant_id" in item else {"sku": item["sku"]}
-        row = _variants(store).filter(**lookup).first()
-    if row is None:
-        raise ApiError(422, f"Item {item} does not exist.")
-    product = row if isinstance(row, Product) else row.product
-    wanted = "product" if isinstance(row, Product) or row.is_base else "variant"
-    if product.inventory_tracking != wanted:
-        key = next(k for k in ("sku", "variant_id", "product_id") if k in item)
-        raise ApiError(422, f"Item with {key} {item[key]} is tracked by {product.inventory_tracking}.")
-    return row
+class _Catalog:
+    """Products and variants an adjustment names, loaded in three queries rather than per item."""
+
+    def __init__(self, store: Store, items: list[dict[str, Any]]) -> None:
+        variants = _variants(store).select_related("product")
+        self.by_sku = {v.sku: v for v in variants.filter(sku__in=[i["sku"] for i in items if "sku" in i])}
+        self.by_id = {v.pk: v for v in variants.filter(pk__in=[i["variant_id"] for i in items if "variant_id" in i])}
+        self.products = {p.pk: p for p in store.products.filter(pk__in=[i["product_id"] for i in items
+                                                                        if "product_id" in i])}
+
+    def target(self, item: dict[str, Any]) -> Product | Variant:
+        """The row whose level the item sets (a base variant stands for its product); 422 when the
+        item does not exist or its tracking mode does not match."""
+        if "product_id" in item:
+            row: Product | Variant | None = self.products.get(item["product_id"])
+        else:
+            row = self.by_id.get(item["variant_id"]) if "variant_id" in item else self.by_sku.get(item["sku"])
+        if row is None:
+            raise ApiError(422, f"Item {item} does not exist.")
+        product = row if isinstance(row, Product) else row.product
+        wanted = "product" if isinstance(row, Product) or row.is_base else "variant"
+        if product.inventory_tracking != wanted:
+            key = next(k for k in ("sku", "variant_id", "product_id") if k in item)
+            raise ApiError(422, f"Item with {key} {item[key]} is tracked by {product.inventory_tracking}.")
+        return product if wanted == "product" else row
 
 
-def _set_level(row: Product | Variant, quantity: int) -> None:
-    if isinstance(row, Variant) and row.is_base:
-        row = row.product
-    row.inventory_level = quantity
-    row.save(update_fields=["inventory_level"])
-    product = row if isinstance(row, Product) else row.product
-    if isinstance(row, Product):
-        _sync_base_variant(row)
-    else:
-        product.inventory_level = product.variants.aggregate(total=Sum("inventory_level"))["total"] or 0
-    product.date_modified = timezone.now()
-    product.save(update_fields=["inventory_level", "date_modified"])
+def _apply_levels(levels: dict[Product | Variant, int]) -> None:
+    """Writes the new levels; base variants mirror their product, variant-tracked products sum their variants."""
+    now = timezone.now()
+    products = [row for row in levels if isinstance(row, Product)]
+    variants = [row for row in levels if isinstance(row, Variant)]
+    for row, level in levels.items():
+        row.inventory_level = level
+    for product in products:
+        product.date_modified = now
+    Product.objects.bulk_update(products, ["inventory_level", "date_modified"], batch_size=500)
+    Variant.objects.bulk_update(variants, ["inventory_level"], batch_size=500)
+    for product in products:
+        _sync_base_variant(product)
+    for product_id in {v.product_id for v in variants}:
+        total = Variant.objects.filter(product_id=product_id).aggregate(total=Sum("inventory_level"))["total"] or 0
+        Product.objects.filter(pk=product_id).update(inventory_level=total, date_modified=now)
+
+
+def _adjust(request: HttpRequest, store: Store, relative: bool) -> HttpResponse:
+    items = _adjustment_items(request, store)
+    catalog = _Catalog(store, items)
+    levels: dict[Product | Variant, int] = {}
+    for item in items:
+        row = catalog.target(item)
+        levels[row] = (levels.get(row, row.inventory_level) if relative else 0) + item["quantity"]
+    with transaction.atomic():
+        _apply_levels(levels)
+    return json_response({"transaction_id": str(uuid.uuid4())})
 
 
 def adjust_absolute(request: HttpRequest, store: Store) -> HttpResponse:
     """PUT /v3/inventory/adjustments/absolute: sets levels at a location; all or nothing."""
     # Reference: specs/bigcommerce/inventory.v3.yml PUT /inventory/adjustments/absolute; reference §7.
-    items = _adjustment_items(request, store)
-    with transaction.atomic():
-        for item in items:
-            _set_level(_target(store, item), item["quantity"])
-    return json_response({"transaction_id": str(uuid.uuid4())})
+    return _adjust(request, store, relative=False)
 
 
 def adjust_relative(request: HttpRequest, store: Store) -> HttpResponse:
     # Reference: specs/bigcommerce/inventory.v3.yml PUT /inventory/adjustments/relative.
-    items = _adjustment_items(request, store)
-    with transaction.atomic():
-        for item in items:
-            row = _target(store, item)
-            level = (row.product if isinstance(row, Variant) and row.is_base else row).inventory_level
-            _set_level(row, level + item["quantity"])
-    return json_response({"transaction_id": str(uuid.uuid4())})
+    return _adjust(request, store, relative=True)
 
 
 def list_locations(request: HttpRequest, store: Store) -> HttpResponse:

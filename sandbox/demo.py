@@ -1,0 +1,61 @@
+"""Wiring a tenant to the sandbox store and Acumatica instance (for `make run` and end-to-end tests)."""
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from sandbox.acumatica.documents import put_record
+from sandbox.acumatica.seed import seed_instance
+from sandbox.acumatica.state import oauth_settings
+from sandbox.bigcommerce.models import Store
+from sandbox.bigcommerce.seed import seed_store
+from sandbox.catalog_data import MISMATCHED_CODES
+from tenants.models import AcumaticaConnection, BigCommerceConnection, Membership, SkuMapping, Tenant
+
+DEMO_SLUG = "demo"
+REFUND_ITEM = "BCREFUND"
+
+
+@transaction.atomic
+def connect_sandbox_tenant(base_url: str, slug: str = DEMO_SLUG, store_hash: str = "demo1234",
+                           instance_slug: str = "demo", endpoint_version: str = "24.200.001",
+                           catalog=None, **tenant_fields) -> Tenant:
+    """Seeds the sandbox store and instance and creates (or re-points) a tenant connected to them.
+
+    `base_url` is where this server listens, e.g. http://127.0.0.1:8000 or a live_server URL.
+    """
+    store = seed_store(store_hash, catalog=catalog)
+    instance = seed_instance(instance_slug, catalog=catalog)
+    put_record(instance, "NonStockItem", {"InventoryID": REFUND_ITEM, "Description": "Refund adjustment",
+                                          "DefaultPrice": "0"})
+    defaults = {"name": "Demo store", "default_payment_method": "CC", "default_cash_account": "10250",
+                "refund_adjustment_item": REFUND_ITEM, **tenant_fields}
+    tenant, _ = Tenant.objects.update_or_create(slug=slug, defaults=defaults)
+    BigCommerceConnection.objects.update_or_create(tenant=tenant, defaults={
+        "store_hash": store.store_hash, "access_token": store.access_token, "client_id": store.client_id,
+        "client_secret": store.client_secret,
+        "api_base_url": f"{base_url}/sandbox/bigcommerce/stores/{{store_hash}}/"})
+    oauth = oauth_settings(instance)
+    connection, _ = AcumaticaConnection.objects.update_or_create(tenant=tenant, defaults={
+        "instance_url": f"{base_url}/sandbox/acumatica/{instance.slug}/", "endpoint_version": endpoint_version,
+        "company": oauth["company"], "auth_method": AcumaticaConnection.AuthMethod.OAUTH,
+        "client_id": oauth["client_id"], "client_secret": oauth["client_secret"], "username": oauth["username"],
+        "password": oauth["password"], "access_token": "", "refresh_token": "", "token_expires_at": None})
+    instance.push_url = f"{base_url}/webhooks/acumatica/{tenant.public_id}/"
+    instance.push_header_name, instance.push_header_value = connection.push_header_name, connection.push_secret
+    instance.save()
+    for sku, inventory_id in MISMATCHED_CODES.items():
+        SkuMapping.objects.update_or_create(tenant=tenant, bc_sku=sku, defaults={"inventory_id": inventory_id})
+    return tenant
+
+
+def prepare_demo_tenant(base_url: str, stdout=None) -> Tenant:
+    """The demo tenant, seeded once; later runs keep the sandbox state and only re-point the URLs."""
+    if not Store.objects.filter(store_hash="demo1234").exists() or not Tenant.objects.filter(slug=DEMO_SLUG).exists():
+        tenant = connect_sandbox_tenant(base_url)
+    else:
+        tenant = Tenant.objects.get(slug=DEMO_SLUG)
+        BigCommerceConnection.objects.filter(tenant=tenant).update(
+            api_base_url=f"{base_url}/sandbox/bigcommerce/stores/{{store_hash}}/")
+        AcumaticaConnection.objects.filter(tenant=tenant).update(instance_url=f"{base_url}/sandbox/acumatica/demo/")
+    for user in get_user_model().objects.filter(is_superuser=True):
+        Membership.objects.get_or_create(user=user, tenant=tenant)
+    return tenant

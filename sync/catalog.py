@@ -1,0 +1,563 @@
+"""Catalog pipeline: Acumatica price, cost and availability -> BigCommerce products and variants, by SKU.
+
+Two ways in, one push:
+
+- ``push_catalog(tenant, full=False, inventory_ids=None)``: the scheduled (and ``push_catalog``
+  command) run. Reads what changed since the cursors (``sync/catalog_reads.py``), or everything
+  with ``full``, in chunks of ``CHUNK`` items, and pushes each chunk in batches.
+- ``sync_product(record)``: the pipeline of kind ``product`` (push notifications, replays, due
+  retries). One record = one Acumatica InventoryID (``external_id``); it re-reads that item from
+  Acumatica, so a replay never re-sends a stale value.
+
+Per chunk (``CatalogPush.push``): InventoryID -> SKU (mapping, then same code); SKU -> BigCommerce
+product or variant id, cached on ``CatalogState`` (and the SKU mapping), looked up in batches
+(``sku:in``), or, when a run meets many unknown SKUs, by reading BigCommerce's catalog once;
+values diffed against the last pushed state; one ``SyncRecord`` per changed SKU, claimed by the run
+itself (the claim is also the per-item lock: no two workers push one item at once); then product
+batch PUTs (10), variant batch PUTs (50) and one absolute inventory adjustment request (up to 2000
+items, the tenant's location). A batch refused by BigCommerce is split in halves until the bad
+item stands alone, so one bad item does not fail the others. An id BigCommerce says is gone is
+looked up again once. A SKU BigCommerce does not have ends ``needs_attention`` once for the same
+values, not on every run.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import Q
+from django.utils import timezone
+
+from audit.models import AuditEvent, Direction, Source, SyncRecord, tenant_secrets
+from sync import catalog_reads as reads
+from sync.acumatica import AcumaticaClient
+from sync.bigcommerce import BigCommerceClient
+from sync.catalog_values import (CatalogSettings, Item, adjustment_item, bc_values, catalog_body, changes, chunked,
+                                 halves, jsonable_values, later)
+from sync.clients import open_clients
+from sync.http import ApiError, CallHook, CallRecord
+from sync.inventory_ids import inventory_ids_for, skus_for
+from sync.locks import job_lock
+from sync.models import CatalogState, Cursor
+from sync.tasks import register_pipeline
+from tenants.models import SkuMapping, Tenant
+
+log = logging.getLogger(__name__)
+
+KIND = "product"
+CHUNK = 2000            # items handled together: bounded memory, and one inventory request per chunk
+OVERLAP = timedelta(minutes=5)  # cursors are moved back by this; re-read items diff to nothing
+SCAN_THRESHOLD = 100    # more unknown SKUs than this in one run: read BigCommerce's catalog once instead
+BC_PAGE = 250
+PRICE_KEYS = ("price", "cost")
+INVENTORY_KEYS = ("inventory",)
+STATE_FIELDS = ["sku", "is_stock", "target", "bc_product_id", "bc_variant_id", "price", "cost", "inventory",
+                "not_found_values", "pushed_at"]
+
+Progress = Callable[["Summary"], None]
+
+
+def catalog_settings(tenant: Tenant) -> CatalogSettings:
+    return CatalogSettings(push_price=tenant.push_price, push_cost=tenant.push_cost,
+                           push_inventory=tenant.push_inventory, cost_field=tenant.cost_field,
+                           warehouses=tuple(tenant.warehouses or ()), use_on_hand=tenant.use_on_hand,
+                           safety_stock=tenant.safety_stock)
+
+
+def not_found_error(sku: str, inventory_id: str) -> ApiError:
+    return ApiError(f"SKU {sku} not found in BigCommerce (Acumatica InventoryID {inventory_id}). Create a product "
+                    "or variant with this SKU, or map the InventoryID to the right SKU, then replay.",
+                    status=404, permanent=True)
+
+
+def tenant_call_recorder(tenant: Tenant) -> CallHook:
+    """Batch calls serve many records at once, so they are audited on the tenant, not on one record."""
+    secrets = tenant_secrets(tenant.pk)
+
+    def record_call(call: CallRecord) -> None:
+        AuditEvent.write(action="api.call", tenant_id=tenant.pk, known_secrets=secrets, method=call.method,
+                         url=call.url, status_code=call.status, duration_ms=call.duration_ms,
+                         request_headers=call.request_headers, request_body=call.request_body,
+                         response_headers=call.response_headers, response_body=call.response_body,
+                         message=call.error or "catalog push", attempt=call.attempt)
+    return record_call
+
+
+@dataclass
+class Summary:
+    read: int = 0          # Acumatica items seen
+    changed: int = 0       # SKUs with something to push (records claimed)
+    succeeded: int = 0
+    failed: int = 0
+    not_found: int = 0
+    busy: bool = False     # another run of this tenant's push held the lock
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"read": self.read, "changed": self.changed, "succeeded": self.succeeded, "failed": self.failed,
+                "not_found": self.not_found, "busy": self.busy}
+
+
+@dataclass
+class Pending:
+    """One claimed SKU on its way to BigCommerce."""
+
+    item: Item
+    state: CatalogState
+    record: SyncRecord
+    changed: dict[str, Any]
+    done: set[str] = field(default_factory=set)
+    error: ApiError | None = None
+    gone: bool = False
+
+    def fail(self, error: ApiError) -> None:
+        self.error = error
+
+
+# ---------------------------------------------------------------------------------------------
+# The push of one chunk
+
+
+class CatalogPush:
+    """Pushes chunks of Acumatica items for one tenant over open clients; keeps a run summary."""
+
+    def __init__(self, tenant: Tenant, bc: BigCommerceClient, source: str, full: bool = False) -> None:
+        self.tenant, self.bc, self.source, self.full = tenant, bc, source, full
+        self.summary = Summary()
+        self.scanned = False  # BigCommerce's catalog was read whole in this run
+
+    def push(self, items: list[Item], claimed: dict[str, SyncRecord] | None = None,
+             force: bool = False) -> dict[str, dict | ApiError]:
+        """Pushes what changed; returns the outcome of each record in ``claimed`` (others are settled here)."""
+        claimed = claimed or {}
+        items = _merged(items)
+        self.summary.read += len(items)
+        skus = skus_for(self.tenant, [item.inventory_id for item in items])
+        items = [item for item in items if item.inventory_id in skus]
+        states = self._states(items, skus)
+        self._resolve([states[i.inventory_id] for i in items if self._needs_lookup(i, states[i.inventory_id], claimed)])
+        outcomes: dict[str, dict | ApiError] = {}
+        pending = [p for item in items if (p := self._prepare(item, states[item.inventory_id], claimed, force, outcomes))]
+        self._send(pending)
+        self._retry_gone([p for p in pending if p.gone])
+        for p in pending:
+            self._settle(p, claimed, outcomes)
+        CatalogState.objects.bulk_update(states.values(), STATE_FIELDS)
+        return outcomes
+
+    # -- states and lookups --------------------------------------------------------------------
+
+    def _states(self, items: list[Item], skus: dict[str, str]) -> dict[str, CatalogState]:
+        ids = [item.inventory_id for item in items]
+        existing = set(CatalogState.objects.filter(tenant=self.tenant, inventory_id__in=ids)
+                       .values_list("inventory_id", flat=True))
+        CatalogState.objects.bulk_create([CatalogState(tenant=self.tenant, inventory_id=i, sku=skus[i])
+                                          for i in ids if i not in existing], ignore_conflicts=True)
+        states = {s.inventory_id: s for s in CatalogState.objects.filter(tenant=self.tenant, inventory_id__in=ids)}
+        for item in items:
+            state = states[item.inventory_id]
+            state.is_stock = item.is_stock
+            if state.sku != skus[item.inventory_id]:  # the mapping changed: what we knew was another product's
+                _forget(state, keep_values=False)
+                state.sku = skus[item.inventory_id]
+        return states
+
+    def _needs_lookup(self, item: Item, state: CatalogState, claimed: dict) -> bool:
+        if state.target:
+            return False
+        remembered = state.not_found_values == jsonable_values(item.values)
+        return not remembered or self.full or item.inventory_id in claimed
+
+    def _resolve(self, states: list[CatalogState]) -> None:
+        """Finds BigCommerce ids for SKUs we do not know yet."""
+        if not states or self.scanned:
+            return  # a whole-catalog read in this run already saw every SKU BigCommerce has
+        if len(states) > SCAN_THRESHOLD:
+            scan_catalog(self.tenant, self.bc)
+            self.scanned = True
+            fresh = {s.pk: s for s in CatalogState.objects.filter(pk__in=[s.pk for s in states])}
+            for state in states:
+                _copy_ids(fresh[state.pk], state)
+            return
+        self._look_up(states)
+
+    def _look_up(self, states: list[CatalogState]) -> None:
+        by_sku = {s.sku.lower(): s for s in states}
+        for sku, product in self.bc.find_products_by_skus([s.sku for s in states]).items():
+            _found(by_sku.pop(sku.lower()), "product", product)
+        if by_sku:
+            for sku, variant in self.bc.find_variants_by_skus([s.sku for s in by_sku.values()]).items():
+                _found(by_sku.pop(sku.lower()), "variant", variant)
+        cache_on_mappings(self.tenant, [s for s in states if s.target])
+
+    # -- records -------------------------------------------------------------------------------
+
+    def _prepare(self, item: Item, state: CatalogState, claimed: dict[str, SyncRecord], force: bool,
+                 outcomes: dict) -> Pending | None:
+        record = claimed.get(item.inventory_id)
+        if not state.target:
+            self._not_found(item, state, record, outcomes)
+            return None
+        changed = dict(item.values) if force else changes(item.values, _known(state))
+        if not changed:
+            if record is not None:
+                outcomes[item.inventory_id] = _result(state, {}, "BigCommerce already holds these values.")
+            return None
+        record = record or self._claim(item, changed)
+        if record is None:
+            return None
+        self.summary.changed += 1
+        return Pending(item, state, record, changed)
+
+    def _claim(self, item: Item, changed: dict[str, Any]) -> SyncRecord | None:
+        """Creates or reopens the SKU's record and claims it; None while another worker runs it.
+
+        A record that is running elsewhere is flagged to run again by ``upsert_pending``, and that
+        run re-reads Acumatica, so skipping it here loses nothing.
+        """
+        stub = {"values": jsonable_values(item.values), "changed": jsonable_values(changed)}
+        record, _ = SyncRecord.objects.upsert_pending(self.tenant, KIND, item.inventory_id, Direction.TO_BIGCOMMERCE,
+                                                      self.source, stub=stub)
+        claimed = SyncRecord.objects.claim(record.pk)
+        if claimed is not None:
+            claimed.store_snapshot(item.source or {"InventoryID": item.inventory_id})
+        return claimed
+
+    def _not_found(self, item: Item, state: CatalogState, record: SyncRecord | None, outcomes: dict) -> None:
+        values = jsonable_values(item.values)
+        error = not_found_error(state.sku, item.inventory_id)
+        if record is not None:
+            outcomes[item.inventory_id] = error
+        elif state.not_found_values == values:
+            return  # reported before for these very values; a replay or a change asks again
+        else:
+            record = self._claim(item, item.values)
+            if record is None:
+                return
+            record.fail(error)
+        state.not_found_values = values
+        self.summary.not_found += 1
+
+    def _settle(self, p: Pending, claimed: dict[str, SyncRecord], outcomes: dict) -> None:
+        pushed = {key: p.changed[key] for key in p.done}
+        _remember(p.state, pushed)
+        if pushed:
+            p.record.log("catalog.pushed", message=_describe(p, pushed), data={
+                "sku": p.state.sku, "target": p.state.target, "pushed": jsonable_values(pushed)})
+        result = p.error or _result(p.state, pushed, _describe(p, pushed))
+        if p.item.inventory_id in claimed:
+            outcomes[p.item.inventory_id] = result
+        elif p.error:
+            p.record.fail(p.error)
+        else:
+            p.record.succeed(result)
+        if p.error:
+            self.summary.failed += 1
+        else:
+            self.summary.succeeded += 1
+
+    # -- BigCommerce writes --------------------------------------------------------------------
+
+    def _send(self, pending: list[Pending]) -> None:
+        products, variants, stock = [], [], []
+        for p in pending:
+            target_id = p.state.bc_variant_id if p.state.target == "variant" else p.state.bc_product_id
+            body = catalog_body(target_id, {k: v for k, v in p.changed.items() if k not in p.done})
+            if body is not None:
+                (variants if p.state.target == "variant" else products).append((p, body))
+            if "inventory" in p.changed and "inventory" not in p.done and p.item.is_stock:
+                stock.append((p, adjustment_item(p.state.target, target_id, p.changed["inventory"])))
+        self._batches(products, 10, self.bc.update_products, PRICE_KEYS)
+        self._batches(variants, 50, self.bc.update_variants, PRICE_KEYS)
+        # One request per chunk at most: adjustments to one item are never sent concurrently.
+        self._batches(stock, 2000, self._adjust, INVENTORY_KEYS)
+
+    def _adjust(self, items: list[dict]) -> list:
+        return self.bc.set_inventory_absolute(items, self.tenant.bigcommerce.location_id,
+                                              reason="Acumatica stock (ml-connector)")
+
+    def _batches(self, ops: list[tuple[Pending, dict]], size: int, call: Callable[[list[dict]], Any],
+                 keys: tuple[str, ...]) -> None:
+        for batch in chunked(ops, size):
+            self._batch(batch, call, keys)
+
+    def _batch(self, batch: list[tuple[Pending, dict]], call: Callable[[list[dict]], Any],
+               keys: tuple[str, ...]) -> None:
+        try:
+            call([body for _, body in batch])
+        except ApiError as error:
+            if error.permanent and len(batch) > 1:
+                for half in halves(batch):  # find the item BigCommerce refuses; the others go through
+                    self._batch(half, call, keys)
+                return
+            for p, _ in batch:
+                p.gone = p.gone or (len(batch) == 1 and _says_gone(error))
+                p.fail(error)
+            return
+        for p, _ in batch:
+            p.done.update(key for key in keys if key in p.changed)
+
+    def _retry_gone(self, gone: list[Pending]) -> None:
+        """BigCommerce says the cached id no longer exists: look the SKU up again and retry once."""
+        if not gone:
+            return
+        for p in gone:
+            _forget(p.state, keep_values=True)
+        self._look_up([p.state for p in gone])
+        again = []
+        for p in gone:
+            p.gone, p.error = False, None
+            if p.state.target:
+                again.append(p)
+            else:
+                p.fail(not_found_error(p.state.sku, p.item.inventory_id))
+        self._send(again)
+
+
+# ---------------------------------------------------------------------------------------------
+# Small helpers on states
+
+
+def _merged(items: Iterable[Item]) -> list[Item]:
+    """One entry per InventoryID (a later read's values win), so no item is pushed twice in a request."""
+    merged: dict[str, Item] = {}
+    for item in items:
+        if not item.inventory_id:
+            continue
+        key = item.inventory_id.upper()
+        if key in merged:
+            merged[key].values.update(item.values)
+            merged[key].source.update(item.source)
+        else:
+            merged[key] = item
+    return list(merged.values())
+
+
+def _known(state: CatalogState) -> dict[str, Any]:
+    return {"price": state.price, "cost": state.cost, "inventory": state.inventory}
+
+
+def _remember(state: CatalogState, pushed: dict[str, Any]) -> None:
+    for key, value in pushed.items():
+        setattr(state, key, value)
+    if pushed:
+        state.pushed_at = timezone.now()
+    state.not_found_values = None
+
+
+def _forget(state: CatalogState, keep_values: bool) -> None:
+    state.target, state.bc_product_id, state.bc_variant_id = "", None, None
+    if not keep_values:
+        state.price = state.cost = state.inventory = None
+        state.not_found_values = None
+
+
+def _found(state: CatalogState, target: str, row: dict) -> None:
+    state.target = target
+    state.bc_product_id = int(row["product_id"] if target == "variant" else row["id"])
+    state.bc_variant_id = int(row["id"]) if target == "variant" else None
+    if state.price is None and state.cost is None:
+        # Before our first push, what BigCommerce shows is the baseline: equal values are not re-sent.
+        seen = bc_values(row)
+        state.price, state.cost = seen.get("price"), seen.get("cost")
+
+
+def _copy_ids(source: CatalogState, state: CatalogState) -> None:
+    for name in ("target", "bc_product_id", "bc_variant_id", "price", "cost"):
+        setattr(state, name, getattr(source, name))
+
+
+def _says_gone(error: ApiError) -> bool:
+    text = str(error).lower()
+    return error.status == 404 or (error.status == 422 and ("does not exist" in text or "not found" in text))
+
+
+def _result(state: CatalogState, pushed: dict[str, Any], message: str) -> dict[str, Any]:
+    key = f"variant/{state.bc_variant_id}" if state.target == "variant" else f"product/{state.bc_product_id}"
+    return {"bigcommerce_key": key, "sku": state.sku, "pushed": jsonable_values(pushed), "message": message}
+
+
+def _describe(p: Pending, pushed: dict[str, Any]) -> str:
+    if not pushed:
+        return "Nothing was pushed."
+    parts = ", ".join(f"{key} {value}" for key, value in jsonable_values(pushed).items())
+    return f"Pushed {parts} to BigCommerce {p.state.target} of SKU {p.state.sku}."
+
+
+def cache_on_mappings(tenant: Tenant, states: list[CatalogState]) -> None:
+    """Keeps the ids on the SKU mapping rows too, where the merchant sees them."""
+    by_inventory_id = {s.inventory_id.upper(): s for s in states}
+    for mapping in SkuMapping.objects.filter(tenant=tenant, inventory_id__in=list(by_inventory_id)):
+        state = by_inventory_id[mapping.inventory_id.upper()]
+        if (mapping.bc_product_id, mapping.bc_variant_id) != (state.bc_product_id, state.bc_variant_id):
+            SkuMapping.objects.filter(pk=mapping.pk).update(bc_product_id=state.bc_product_id,
+                                                            bc_variant_id=state.bc_variant_id)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading BigCommerce's catalog once (many unknown SKUs)
+
+
+def _catalog_rows(bc: BigCommerceClient, path: str) -> Iterator[dict]:
+    # Reference: specs/bigcommerce/products_catalog.v3.yml GET /catalog/products and
+    # product-variants_catalog.v3.yml GET /catalog/variants (page, limit up to 250).
+    # The client has no public "list all" for the catalog yet; its v3 pager is used directly.
+    yield from bc._v3_pages(path, {"include_fields": "id,product_id,sku,price,cost_price,option_values"})
+
+
+def scan_catalog(tenant: Tenant, bc: BigCommerceClient) -> None:
+    """Caches the ids of every BigCommerce product and variant whose SKU maps to an InventoryID.
+
+    One pass over products and one over variants (250 per page) instead of a lookup per 50 SKUs;
+    pages are written as they come, so memory stays flat.
+    """
+    for page in chunked(_catalog_rows(bc, "v3/catalog/products"), BC_PAGE):
+        _store_scanned(tenant, "product", [row for row in page if row.get("sku")])
+    for page in chunked(_catalog_rows(bc, "v3/catalog/variants"), BC_PAGE):
+        # A product's base variant (no option values) carries the product's SKU; the product wins.
+        _store_scanned(tenant, "variant", [row for row in page if row.get("sku") and row.get("option_values")])
+
+
+def _store_scanned(tenant: Tenant, target: str, rows: list[dict]) -> None:
+    ids = inventory_ids_for(tenant, [str(row["sku"]) for row in rows])
+    by_inventory_id = {ids[str(row["sku"])]: row for row in rows if str(row["sku"]) in ids}
+    if not by_inventory_id:
+        return
+    existing = {s.inventory_id: s for s in CatalogState.objects.filter(tenant=tenant,
+                                                                         inventory_id__in=list(by_inventory_id))}
+    new = []
+    for inventory_id, row in by_inventory_id.items():
+        state = existing.get(inventory_id) or CatalogState(tenant=tenant, inventory_id=inventory_id)
+        if target == "variant" and state.target == "product":
+            continue
+        if state.sku != str(row["sku"]):
+            _forget(state, keep_values=False)
+            state.sku = str(row["sku"])
+        _found(state, target, row)
+        if state.pk is None:
+            new.append(state)
+    CatalogState.objects.bulk_create(new, ignore_conflicts=True)
+    CatalogState.objects.bulk_update([s for s in existing.values()], STATE_FIELDS)
+    cache_on_mappings(tenant, list(existing.values()) + new)
+
+
+# ---------------------------------------------------------------------------------------------
+# Runs
+
+
+def _cursor_start(tenant: Tenant, stream: str, full: bool) -> datetime | None:
+    cursor, _ = Cursor.objects.get_or_create(tenant=tenant, stream=stream)
+    if full or cursor.position is None:
+        return None
+    return cursor.position - OVERLAP
+
+
+def advance_cursor(tenant: Tenant, stream: str, newest: datetime | None) -> None:
+    """Moves the cursor forward only (a slower concurrent run must not move it back)."""
+    if newest is None:
+        return
+    Cursor.objects.filter(Q(position__isnull=True) | Q(position__lt=newest), tenant=tenant,
+                          stream=stream).update(position=newest, updated_at=timezone.now())
+
+
+def _with_moved_stock(items: Iterable[Item], moved: dict[str, Item | None]) -> Iterator[Item]:
+    """Adds the moved stock of each item read for its price; takes it out of ``moved``."""
+    for item in items:
+        extra = moved.pop(item.inventory_id.upper(), None)
+        if extra is not None:
+            item.values.update(extra.values)
+            item.source["QtyAvailable"] = extra.source.get("QtyAvailable")
+        yield item
+
+
+class CatalogRun:
+    """One scheduled or manual push for a tenant: feeds of changed items, chunked into CatalogPush."""
+
+    def __init__(self, tenant: Tenant, bc: BigCommerceClient, ac: AcumaticaClient, source: str,
+                 full: bool = False, progress: Progress | None = None) -> None:
+        self.tenant, self.ac, self.full, self.progress = tenant, ac, full, progress
+        self.settings = catalog_settings(tenant)
+        self.pusher = CatalogPush(tenant, bc, source, full)
+
+    def changed(self) -> Summary:
+        """Items whose price or cost changed, merged with those whose stock moved: one record per SKU."""
+        stock_since = _cursor_start(self.tenant, "stock_items", self.full)
+        moved, moved_newest = reads.moved_stock(self.ac, self.settings, _cursor_start(self.tenant, "availability",
+                                                                                         self.full))
+        # Before 22.200.001 nothing says which stock moved: every stock item is read with its warehouses.
+        every_stock_item = self.settings.push_inventory and not reads.has_availability_inquiry(self.ac)
+        stock = reads.stock_items(self.ac, self.settings, None if every_stock_item else stock_since)
+        newest = self._feed(_with_moved_stock(stock, moved))
+        newest = max(filter(None, [newest, self._feed(reads.non_stock_items(self.ac, self.settings, stock_since))]),
+                     default=None)
+        advance_cursor(self.tenant, "stock_items", newest)
+        self._feed(self._rest_of_moved(moved))
+        advance_cursor(self.tenant, "availability", moved_newest)
+        return self.pusher.summary
+
+    def _rest_of_moved(self, moved: dict[str, Item | None]) -> Iterator[Item]:
+        """Stock moves of items whose price did not change (the price feed already took the others)."""
+        known = [item for item in moved.values() if item is not None]
+        yield from known
+        unread = [inventory_id for inventory_id, item in moved.items() if item is None]
+        for item in reads.stock_items_by_id(self.ac, self.settings, unread):
+            item.values = {k: v for k, v in item.values.items() if k == "inventory"}
+            item.modified = None  # the item's own last-modified says nothing about its stock
+            yield item
+
+    def only(self, inventory_ids: list[str]) -> Summary:
+        self._feed(reads.items_by_id(self.ac, self.settings, inventory_ids))
+        return self.pusher.summary
+
+    def _feed(self, items: Iterator[Item]) -> datetime | None:
+        newest = None
+        for chunk in chunked(items, CHUNK):
+            for item in chunk:
+                newest = later(newest, item.modified)
+            self.pusher.push(chunk)
+            if self.progress:
+                self.progress(self.pusher.summary)
+        return newest
+
+
+def push_catalog(tenant: Tenant, *, full: bool = False, inventory_ids: list[str] | None = None,
+                 source: str = Source.SCHEDULE, progress: Progress | None = None) -> Summary:
+    """Pushes what changed (or everything with ``full``, or only ``inventory_ids``); one run per tenant at a time."""
+    if not (tenant.active and tenant.sync_catalog):
+        return Summary()
+    with job_lock(f"catalog-push:{tenant.pk}", lease=timedelta(hours=1)) as held:
+        if not held:
+            return Summary(busy=True)
+        with open_clients(tenant, tenant_call_recorder(tenant)) as (bc, ac):
+            run = CatalogRun(tenant, bc, ac, source, full, progress)
+            return run.only(inventory_ids) if inventory_ids else run.changed()
+
+
+def push_catalog_for(tenant_id: int) -> dict[str, Any]:
+    """django-q2 entry point for the tenant's catalog schedule."""
+    tenant = Tenant.objects.select_related("bigcommerce", "acumatica").get(pk=tenant_id)
+    return push_catalog(tenant).as_dict()
+
+
+@register_pipeline(KIND)
+def sync_product(record: SyncRecord) -> dict | None:
+    """One SKU, re-read from Acumatica now; replays push the current values even if unchanged."""
+    tenant = record.tenant
+    inventory_id = record.external_id
+    with open_clients(tenant, record.call_recorder()) as (bc, ac):
+        items = list(reads.items_by_id(ac, catalog_settings(tenant), [inventory_id]))
+        if not items:
+            raise ApiError(f"Acumatica has no stock or non-stock item {inventory_id}.", status=404, permanent=True)
+        items[0].inventory_id = inventory_id  # the record's spelling keys the outcome
+        record.store_snapshot(items[0].source)
+        force = record.source in (Source.REPLAY, Source.MANUAL)
+        outcome = CatalogPush(tenant, bc, record.source).push(items, claimed={inventory_id: record}, force=force)
+    result = outcome.get(inventory_id)
+    if result is None:
+        raise ApiError(f"InventoryID {inventory_id} has no SKU mapping and the tenant does not use the same code "
+                       "on both sides. Add a SKU mapping, then replay.", permanent=True)
+    if isinstance(result, ApiError):
+        raise result
+    return result
