@@ -121,12 +121,13 @@ class SyncRecordQuerySet(models.QuerySet):
         ``created`` is True only when a new unit of work exists (a new row or a reopened one).
         """
         external_id = str(external_id)
+        stub = redact_data(stub or {})  # the API shows stubs; a webhook body should hold no secret, but make sure
         for _ in range(3):
             try:
                 with transaction.atomic():
                     record, inserted = self.get_or_create(
                         tenant=tenant, kind=kind, external_id=external_id,
-                        defaults={"direction": direction, "source": source, "stub": stub or {}})
+                        defaults={"direction": direction, "source": source, "stub": stub})
                     if inserted:
                         record.log("record.received", message=f"Received from {source}.", data=stub)
                         return record, True
@@ -227,7 +228,7 @@ class SyncRecord(models.Model):
             return self._finish(changes, "record.needs_attention", message)
         if self.attempts >= backoff.max_attempts():
             changes.update(status=Status.NEEDS_ATTENTION, next_attempt_at=None, last_error=(
-                f"Gave up after {self.attempts} attempts. Last error: {message} "
+                f"Gave up after {self.attempts} attempts. Last error: {message.rstrip('.')}. "
                 "Check that both systems are reachable and the credentials are valid, then replay the record."))
             return self._finish(changes, "record.needs_attention", changes["last_error"])
         delay = backoff.retry_delay(self.attempts, getattr(error, "retry_after", None))

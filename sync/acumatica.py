@@ -6,6 +6,7 @@
         ac.sign_in() -> None                       # explicit sign-in (calls below do it lazily)
         ac.get(entity, key_or_id, expand=None, select=None) -> dict
         ac.put(entity, payload, insert_only=False, expand=None) -> dict
+        ac.inquire(entity, parameters, expand="Results") -> dict   # inquiry read (a PUT), e.g. availability
         ac.query(entity, filter=None, expand=None, select=None, top=100) -> Iterator[dict]
         ac.invoke_action(entity, action, entity_payload, parameters=None, poll_timeout=300) -> None
         ac.field_name(entity, logical_name) -> str  # per-version names, from sync/versions.py
@@ -41,7 +42,7 @@ import requests
 
 from sync import versions
 from sync.http import (SYSTEM_CLOCK, ApiError, CallHook, Clock, HttpClient, RetryPolicy, parse_json,
-                       strip_html)
+                       redirect_error, strip_html)
 from tenants.models import AcumaticaConnection
 
 log = logging.getLogger(__name__)
@@ -133,6 +134,11 @@ def error_text(data: Any, raw: str) -> str:
     return strip_html(raw)[:300]
 
 
+def _login_limit(response: requests.Response) -> bool:
+    """Every seat is taken: retrying within seconds only burns requests (sessions last 10 minutes)."""
+    return LOGIN_LIMIT_TEXT.lower() in (response.text or "").lower()
+
+
 # ---------------------------------------------------------------------------------------------
 # The client
 
@@ -150,7 +156,7 @@ class AcumaticaClient:
         self.http = HttpClient(
             on_call=on_call, clock=clock, policy=policy or RetryPolicy(), vendor="Acumatica",
             secrets=[getattr(connection, name) for name in AcumaticaConnection.SECRET_FIELDS],
-            **({"uniform": uniform} if uniform else {}))
+            final=_login_limit, **({"uniform": uniform} if uniform else {}))
         self.http.session.headers["Accept"] = "application/json"
         self._signed_in = False
         self._endpoints: list[dict] | None = None
@@ -309,7 +315,7 @@ class AcumaticaClient:
 
     def _sign_in_error(self, response: requests.Response, what: str) -> ApiError:
         raw = response.text or ""
-        if LOGIN_LIMIT_TEXT.lower() in raw.lower():
+        if _login_limit(response):
             return ApiError(LOGIN_LIMIT_MESSAGE, status=response.status_code, permanent=False, retry_after=600)
         data = parse_json(response)
         code = data.get("error") if isinstance(data, dict) else None
@@ -346,6 +352,8 @@ class AcumaticaClient:
             if response.status_code == 401:
                 raise ApiError("Acumatica rejected our credentials even after signing in again (401). "
                                "Check the user's access rights and the OAuth client.", status=401, permanent=True)
+        if 300 <= response.status_code < 400:
+            raise redirect_error(response, "Acumatica", self.http.redactor)
         if response.status_code >= 400:
             raise self._error(response, what)
         return response
@@ -353,7 +361,7 @@ class AcumaticaClient:
     def _error(self, response: requests.Response, what: str) -> ApiError:
         status, raw = response.status_code, response.text or ""
         data = parse_json(response)
-        if LOGIN_LIMIT_TEXT.lower() in raw.lower():
+        if _login_limit(response):
             return ApiError(LOGIN_LIMIT_MESSAGE, status=status, permanent=False, retry_after=600)
         if status == 404:
             return self._not_found(what)
@@ -402,6 +410,13 @@ class AcumaticaClient:
         # A PUT without keys creates a new record each time, so a timed-out PUT is never resent here.
         response = self._call("PUT", self._entity_url(entity), entity, json_body=payload, headers=headers,
                               params=self._params(expand), idempotent=False)
+        return parse_json(response) or {}
+
+    def inquire(self, entity: str, parameters: dict, expand: str = "Results") -> dict:
+        """Reads an inquiry (e.g. InventoryQuantityAvailable): a PUT that changes nothing, so it may be resent."""
+        # Reference: reference/acumatica-api.md §4 (inquiry entities are read with PUT ...?$expand=Results)
+        response = self._call("PUT", self._entity_url(entity), entity, json_body=parameters,
+                              params=self._params(expand), idempotent=True)
         return parse_json(response) or {}
 
     def query(self, entity: str, filter: str | None = None, expand: str | None = None,

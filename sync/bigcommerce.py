@@ -42,7 +42,8 @@ from typing import Any, Iterable, Iterator
 import requests
 
 from sync import ratebudget
-from sync.http import SYSTEM_CLOCK, ApiError, CallHook, Clock, HttpClient, RetryPolicy, parse_json, server_wait
+from sync.http import (SYSTEM_CLOCK, ApiError, CallHook, Clock, HttpClient, RetryPolicy, parse_json,
+                       redirect_error, server_wait)
 from tenants.models import BigCommerceConnection
 
 V2_PAGE = 250          # reference/bigcommerce-api.md §4: 250 is the general maximum per page
@@ -126,6 +127,8 @@ class BigCommerceClient:
         response = self.http.request(method, self.base_url + path, params=params, json_body=body)
         if response.status_code == 404 and not_found is not None:
             raise ApiError(not_found, status=404, permanent=True)
+        if 300 <= response.status_code < 400:
+            raise redirect_error(response, "BigCommerce", self.http.redactor)
         if response.status_code >= 400:
             raise self._error(response)
         return to_decimals(parse_json(response))
@@ -138,8 +141,8 @@ class BigCommerceClient:
         elif status == 403:
             message = f"The BigCommerce API account lacks a permission (scope) this needs (403). {detail}"
         elif status == 404:
-            message = (f"BigCommerce answered 404 for {response.request.method} "
-                       f"{self.http.redactor.url(response.url)}; check the store hash. {detail}")
+            message = (f"BigCommerce found nothing at {response.request.method} "
+                       f"{self.http.redactor.url(response.url)} (404). {detail}")
         else:
             message = f"BigCommerce answered {status}. {detail}"
         transient = status == 429 or status >= 500

@@ -35,15 +35,17 @@ from audit.models import AuditEvent, Direction, Source, SyncRecord, tenant_secre
 from sync import catalog_reads as reads
 from sync.acumatica import AcumaticaClient
 from sync.bigcommerce import BigCommerceClient
-from sync.catalog_values import (CatalogSettings, Item, adjustment_item, bc_values, catalog_body, changes, chunked,
+from sync.catalog_values import (CatalogSettings, Item, adjustment_item, catalog_body, changes, chunked,
                                  halves, jsonable_values, later)
+from sync.catalog_lookup import (STATE_BATCH, STATE_FIELDS, cache_on_mappings, copy_ids, forget, found,
+                                 scan_catalog)
 from sync.clients import open_clients
 from sync.http import ApiError, CallHook, CallRecord
-from sync.inventory_ids import inventory_ids_for, skus_for
+from sync.inventory_ids import skus_for
 from sync.locks import job_lock
 from sync.models import CatalogState, Cursor
 from sync.tasks import register_pipeline
-from tenants.models import SkuMapping, Tenant
+from tenants.models import Tenant
 
 log = logging.getLogger(__name__)
 
@@ -51,11 +53,8 @@ KIND = "product"
 CHUNK = 2000            # items handled together: bounded memory, and one inventory request per chunk
 OVERLAP = timedelta(minutes=5)  # cursors are moved back by this; re-read items diff to nothing
 SCAN_THRESHOLD = 100    # more unknown SKUs than this in one run: read BigCommerce's catalog once instead
-BC_PAGE = 250
 PRICE_KEYS = ("price", "cost")
 INVENTORY_KEYS = ("inventory",)
-STATE_FIELDS = ["sku", "is_stock", "target", "bc_product_id", "bc_variant_id", "price", "cost", "inventory",
-                "not_found_values", "pushed_at"]
 
 Progress = Callable[["Summary"], None]
 
@@ -127,6 +126,7 @@ class CatalogPush:
         self.tenant, self.bc, self.source, self.full = tenant, bc, source, full
         self.summary = Summary()
         self.scanned = False  # BigCommerce's catalog was read whole in this run
+        self.secrets = tenant_secrets(tenant.pk)  # read once per run, not once per audit event
 
     def push(self, items: list[Item], claimed: dict[str, SyncRecord] | None = None,
              force: bool = False) -> dict[str, dict | ApiError]:
@@ -137,6 +137,8 @@ class CatalogPush:
         skus = skus_for(self.tenant, [item.inventory_id for item in items])
         items = [item for item in items if item.inventory_id in skus]
         states = self._states(items, skus)
+        loaded = {inventory_id: _fields(state) for inventory_id, state in states.items()}
+        self._adopt(items, states, skus)
         self._resolve([states[i.inventory_id] for i in items if self._needs_lookup(i, states[i.inventory_id], claimed)])
         outcomes: dict[str, dict | ApiError] = {}
         pending = [p for item in items if (p := self._prepare(item, states[item.inventory_id], claimed, force, outcomes))]
@@ -144,7 +146,8 @@ class CatalogPush:
         self._retry_gone([p for p in pending if p.gone])
         for p in pending:
             self._settle(p, claimed, outcomes)
-        CatalogState.objects.bulk_update(states.values(), STATE_FIELDS)
+        dirty = [state for state in states.values() if _fields(state) != loaded[state.inventory_id]]
+        CatalogState.objects.bulk_update(dirty, STATE_FIELDS, batch_size=STATE_BATCH)
         return outcomes
 
     # -- states and lookups --------------------------------------------------------------------
@@ -156,18 +159,20 @@ class CatalogPush:
         CatalogState.objects.bulk_create([CatalogState(tenant=self.tenant, inventory_id=i, sku=skus[i])
                                           for i in ids if i not in existing], ignore_conflicts=True)
         states = {s.inventory_id: s for s in CatalogState.objects.filter(tenant=self.tenant, inventory_id__in=ids)}
+        return states
+
+    def _adopt(self, items: list[Item], states: dict[str, CatalogState], skus: dict[str, str]) -> None:
         for item in items:
             state = states[item.inventory_id]
             state.is_stock = item.is_stock
             if state.sku != skus[item.inventory_id]:  # the mapping changed: what we knew was another product's
-                _forget(state, keep_values=False)
+                forget(state, keep_values=False)
                 state.sku = skus[item.inventory_id]
-        return states
 
     def _needs_lookup(self, item: Item, state: CatalogState, claimed: dict) -> bool:
         if state.target:
             return False
-        remembered = state.not_found_values == jsonable_values(item.values)
+        remembered = state.refused_values == jsonable_values(item.values)
         return not remembered or self.full or item.inventory_id in claimed
 
     def _resolve(self, states: list[CatalogState]) -> None:
@@ -179,17 +184,17 @@ class CatalogPush:
             self.scanned = True
             fresh = {s.pk: s for s in CatalogState.objects.filter(pk__in=[s.pk for s in states])}
             for state in states:
-                _copy_ids(fresh[state.pk], state)
+                copy_ids(fresh[state.pk], state)
             return
         self._look_up(states)
 
     def _look_up(self, states: list[CatalogState]) -> None:
         by_sku = {s.sku.lower(): s for s in states}
         for sku, product in self.bc.find_products_by_skus([s.sku for s in states]).items():
-            _found(by_sku.pop(sku.lower()), "product", product)
+            found(by_sku.pop(sku.lower()), "product", product)
         if by_sku:
             for sku, variant in self.bc.find_variants_by_skus([s.sku for s in by_sku.values()]).items():
-                _found(by_sku.pop(sku.lower()), "variant", variant)
+                found(by_sku.pop(sku.lower()), "variant", variant)
         cache_on_mappings(self.tenant, [s for s in states if s.target])
 
     # -- records -------------------------------------------------------------------------------
@@ -197,8 +202,10 @@ class CatalogPush:
     def _prepare(self, item: Item, state: CatalogState, claimed: dict[str, SyncRecord], force: bool,
                  outcomes: dict) -> Pending | None:
         record = claimed.get(item.inventory_id)
+        if record is None and self._refused_before(item, state):
+            return None
         if not state.target:
-            self._not_found(item, state, record, outcomes)
+            self._notfound(item, state, record, outcomes)
             return None
         changed = dict(item.values) if force else changes(item.values, _known(state))
         if not changed:
@@ -210,6 +217,16 @@ class CatalogPush:
             return None
         self.summary.changed += 1
         return Pending(item, state, record, changed)
+
+    def _refused_before(self, item: Item, state: CatalogState) -> bool:
+        """Ended in a permanent error for these very values: reported once, not again on every run.
+
+        New values or a replay ask again; a --full run retries what BigCommerce refused and what it
+        now has, but leaves a SKU that is still missing alone.
+        """
+        if state.refused_values != jsonable_values(item.values):
+            return False
+        return not (self.full and state.target)
 
     def _claim(self, item: Item, changed: dict[str, Any]) -> SyncRecord | None:
         """Creates or reopens the SKU's record and claims it; None while another worker runs it.
@@ -225,26 +242,28 @@ class CatalogPush:
             claimed.store_snapshot(item.source or {"InventoryID": item.inventory_id})
         return claimed
 
-    def _not_found(self, item: Item, state: CatalogState, record: SyncRecord | None, outcomes: dict) -> None:
+    def _notfound(self, item: Item, state: CatalogState, record: SyncRecord | None, outcomes: dict) -> None:
         values = jsonable_values(item.values)
         error = not_found_error(state.sku, item.inventory_id)
         if record is not None:
             outcomes[item.inventory_id] = error
-        elif state.not_found_values == values:
-            return  # reported before for these very values; a replay or a change asks again
         else:
             record = self._claim(item, item.values)
             if record is None:
                 return
             record.fail(error)
-        state.not_found_values = values
+        state.refused_values = values
         self.summary.not_found += 1
 
     def _settle(self, p: Pending, claimed: dict[str, SyncRecord], outcomes: dict) -> None:
         pushed = {key: p.changed[key] for key in p.done}
         _remember(p.state, pushed)
+        if p.error is None:
+            p.state.refused_values = None
+        elif p.error.permanent:
+            p.state.refused_values = jsonable_values(p.item.values)
         if pushed:
-            p.record.log("catalog.pushed", message=_describe(p, pushed), data={
+            p.record.log("catalog.pushed", message=_describe(p, pushed), known_secrets=self.secrets, data={
                 "sku": p.state.sku, "target": p.state.target, "pushed": jsonable_values(pushed)})
         result = p.error or _result(p.state, pushed, _describe(p, pushed))
         if p.item.inventory_id in claimed:
@@ -304,8 +323,13 @@ class CatalogPush:
         if not gone:
             return
         for p in gone:
-            _forget(p.state, keep_values=True)
-        self._look_up([p.state for p in gone])
+            forget(p.state, keep_values=True)
+        try:
+            self._look_up([p.state for p in gone])
+        except ApiError as error:  # the records are claimed: they must end with this error, not hang
+            for p in gone:
+                p.gone, p.error = False, error
+            return
         again = []
         for p in gone:
             p.gone, p.error = False, None
@@ -335,6 +359,10 @@ def _merged(items: Iterable[Item]) -> list[Item]:
     return list(merged.values())
 
 
+def _fields(state: CatalogState) -> tuple:
+    return tuple(getattr(state, name) for name in STATE_FIELDS)
+
+
 def _known(state: CatalogState) -> dict[str, Any]:
     return {"price": state.price, "cost": state.cost, "inventory": state.inventory}
 
@@ -344,29 +372,6 @@ def _remember(state: CatalogState, pushed: dict[str, Any]) -> None:
         setattr(state, key, value)
     if pushed:
         state.pushed_at = timezone.now()
-    state.not_found_values = None
-
-
-def _forget(state: CatalogState, keep_values: bool) -> None:
-    state.target, state.bc_product_id, state.bc_variant_id = "", None, None
-    if not keep_values:
-        state.price = state.cost = state.inventory = None
-        state.not_found_values = None
-
-
-def _found(state: CatalogState, target: str, row: dict) -> None:
-    state.target = target
-    state.bc_product_id = int(row["product_id"] if target == "variant" else row["id"])
-    state.bc_variant_id = int(row["id"]) if target == "variant" else None
-    if state.price is None and state.cost is None:
-        # Before our first push, what BigCommerce shows is the baseline: equal values are not re-sent.
-        seen = bc_values(row)
-        state.price, state.cost = seen.get("price"), seen.get("cost")
-
-
-def _copy_ids(source: CatalogState, state: CatalogState) -> None:
-    for name in ("target", "bc_product_id", "bc_variant_id", "price", "cost"):
-        setattr(state, name, getattr(source, name))
 
 
 def _says_gone(error: ApiError) -> bool:
@@ -384,63 +389,6 @@ def _describe(p: Pending, pushed: dict[str, Any]) -> str:
         return "Nothing was pushed."
     parts = ", ".join(f"{key} {value}" for key, value in jsonable_values(pushed).items())
     return f"Pushed {parts} to BigCommerce {p.state.target} of SKU {p.state.sku}."
-
-
-def cache_on_mappings(tenant: Tenant, states: list[CatalogState]) -> None:
-    """Keeps the ids on the SKU mapping rows too, where the merchant sees them."""
-    by_inventory_id = {s.inventory_id.upper(): s for s in states}
-    for mapping in SkuMapping.objects.filter(tenant=tenant, inventory_id__in=list(by_inventory_id)):
-        state = by_inventory_id[mapping.inventory_id.upper()]
-        if (mapping.bc_product_id, mapping.bc_variant_id) != (state.bc_product_id, state.bc_variant_id):
-            SkuMapping.objects.filter(pk=mapping.pk).update(bc_product_id=state.bc_product_id,
-                                                            bc_variant_id=state.bc_variant_id)
-
-
-# ---------------------------------------------------------------------------------------------
-# Reading BigCommerce's catalog once (many unknown SKUs)
-
-
-def _catalog_rows(bc: BigCommerceClient, path: str) -> Iterator[dict]:
-    # Reference: specs/bigcommerce/products_catalog.v3.yml GET /catalog/products and
-    # product-variants_catalog.v3.yml GET /catalog/variants (page, limit up to 250).
-    # The client has no public "list all" for the catalog yet; its v3 pager is used directly.
-    yield from bc._v3_pages(path, {"include_fields": "id,product_id,sku,price,cost_price,option_values"})
-
-
-def scan_catalog(tenant: Tenant, bc: BigCommerceClient) -> None:
-    """Caches the ids of every BigCommerce product and variant whose SKU maps to an InventoryID.
-
-    One pass over products and one over variants (250 per page) instead of a lookup per 50 SKUs;
-    pages are written as they come, so memory stays flat.
-    """
-    for page in chunked(_catalog_rows(bc, "v3/catalog/products"), BC_PAGE):
-        _store_scanned(tenant, "product", [row for row in page if row.get("sku")])
-    for page in chunked(_catalog_rows(bc, "v3/catalog/variants"), BC_PAGE):
-        # A product's base variant (no option values) carries the product's SKU; the product wins.
-        _store_scanned(tenant, "variant", [row for row in page if row.get("sku") and row.get("option_values")])
-
-
-def _store_scanned(tenant: Tenant, target: str, rows: list[dict]) -> None:
-    ids = inventory_ids_for(tenant, [str(row["sku"]) for row in rows])
-    by_inventory_id = {ids[str(row["sku"])]: row for row in rows if str(row["sku"]) in ids}
-    if not by_inventory_id:
-        return
-    existing = {s.inventory_id: s for s in CatalogState.objects.filter(tenant=tenant,
-                                                                         inventory_id__in=list(by_inventory_id))}
-    new = []
-    for inventory_id, row in by_inventory_id.items():
-        state = existing.get(inventory_id) or CatalogState(tenant=tenant, inventory_id=inventory_id)
-        if target == "variant" and state.target == "product":
-            continue
-        if state.sku != str(row["sku"]):
-            _forget(state, keep_values=False)
-            state.sku = str(row["sku"])
-        _found(state, target, row)
-        if state.pk is None:
-            new.append(state)
-    CatalogState.objects.bulk_create(new, ignore_conflicts=True)
-    CatalogState.objects.bulk_update([s for s in existing.values()], STATE_FIELDS)
-    cache_on_mappings(tenant, list(existing.values()) + new)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -462,13 +410,13 @@ def advance_cursor(tenant: Tenant, stream: str, newest: datetime | None) -> None
                           stream=stream).update(position=newest, updated_at=timezone.now())
 
 
-def _with_moved_stock(items: Iterable[Item], moved: dict[str, Item | None]) -> Iterator[Item]:
+def _with_moved_stock(items: Iterable[Item], moved: dict[str, int | None]) -> Iterator[Item]:
     """Adds the moved stock of each item read for its price; takes it out of ``moved``."""
     for item in items:
-        extra = moved.pop(item.inventory_id.upper(), None)
-        if extra is not None:
-            item.values.update(extra.values)
-            item.source["QtyAvailable"] = extra.source.get("QtyAvailable")
+        quantity = moved.pop(item.inventory_id.upper(), None)
+        if quantity is not None:
+            item.values["inventory"] = quantity
+            item.source["storefront_quantity"] = quantity
         yield item
 
 
@@ -497,11 +445,10 @@ class CatalogRun:
         advance_cursor(self.tenant, "availability", moved_newest)
         return self.pusher.summary
 
-    def _rest_of_moved(self, moved: dict[str, Item | None]) -> Iterator[Item]:
+    def _rest_of_moved(self, moved: dict[str, int | None]) -> Iterator[Item]:
         """Stock moves of items whose price did not change (the price feed already took the others)."""
-        known = [item for item in moved.values() if item is not None]
-        yield from known
-        unread = [inventory_id for inventory_id, item in moved.items() if item is None]
+        yield from (reads.moved_item(i, quantity) for i, quantity in moved.items() if quantity is not None)
+        unread = [inventory_id for inventory_id, quantity in moved.items() if quantity is None]
         for item in reads.stock_items_by_id(self.ac, self.settings, unread):
             item.values = {k: v for k, v in item.values.items() if k == "inventory"}
             item.modified = None  # the item's own last-modified says nothing about its stock
@@ -535,10 +482,19 @@ def push_catalog(tenant: Tenant, *, full: bool = False, inventory_ids: list[str]
             return run.only(inventory_ids) if inventory_ids else run.changed()
 
 
-def push_catalog_for(tenant_id: int) -> dict[str, Any]:
-    """django-q2 entry point for the tenant's catalog schedule."""
+def scheduled_push(tenant_id: int) -> dict[str, Any]:
+    """The tenant's catalog schedule (``sync.jobs.push_catalog_job``): a changed-since push.
+
+    A run that Acumatica or BigCommerce stops (before any record was claimed) leaves the cursors
+    where they were, so the next run reads the same changes again; the failure is audited on the
+    tenant.
+    """
     tenant = Tenant.objects.select_related("bigcommerce", "acumatica").get(pk=tenant_id)
-    return push_catalog(tenant).as_dict()
+    try:
+        return push_catalog(tenant).as_dict()
+    except ApiError as error:
+        AuditEvent.write(action="catalog.push_failed", tenant_id=tenant.pk, message=str(error))
+        return {"error": str(error)}
 
 
 @register_pipeline(KIND)

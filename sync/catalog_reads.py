@@ -7,10 +7,11 @@ can stream 10,000 items without holding them all.
   last-modified field (``sync/versions.py``: StockItem ``LastModified`` up to 23.200.001,
   ``LastModifiedDateTime`` from 24.200.001), ``$top``/``$skip`` pages.
 - Availability: an inventory movement does not touch the item's last-modified time, so stock has
-  its own changed-since read, ``InventoryQuantityAvailable`` (22.200.001+; read with PUT). When the
-  tenant counts only some warehouses, or on-hand stock, the items it names are re-read with their
-  ``WarehouseDetails``. Before 22.200.001 there is no changed-since source for stock at all, so
-  every stock item is read with its warehouses and the diff against the last pushed state decides.
+  its own changed-since read, ``InventoryQuantityAvailable`` (22.200.001+; read with PUT), see
+  ``moved_stock``. When the tenant counts only some warehouses, or on-hand stock, the items it
+  names are re-read with their ``WarehouseDetails``. Before 22.200.001 there is no changed-since
+  source for stock at all, so every stock item is read with its warehouses and the diff against
+  the last pushed state decides.
 """
 from __future__ import annotations
 
@@ -91,26 +92,29 @@ def available_rows(ac: AcumaticaClient, since: datetime | None = None, inventory
 
 
 def moved_stock(ac: AcumaticaClient, settings: CatalogSettings,
-                since: datetime | None) -> tuple[dict[str, Item | None], datetime | None]:
-    """Items whose stock changed since ``since``, keyed by upper-case InventoryID, and the newest change.
+                since: datetime | None) -> tuple[dict[str, int | None], datetime | None]:
+    """Items whose stock changed since ``since``: upper-case InventoryID -> storefront quantity.
 
-    With the item-level aggregate the value is an Item carrying only ``inventory``; when stock is
-    counted per warehouse it is None: the item must be re-read with its warehouse details. The
-    inquiry answers in one response (it has no paging), so this dict is no larger than that answer.
-    Before 22.200.001 there is no such source; the caller then reads every stock item's warehouses.
+    The quantity is None when stock is counted per warehouse: the item must then be re-read with
+    its warehouse details. The inquiry answers in one response (it has no paging); only an int per
+    item is kept from it. Before 22.200.001 there is no such source (empty; the caller then reads
+    every stock item's warehouses). Also returns the newest change, for the availability cursor.
     """
     if not settings.push_inventory or not has_availability_inquiry(ac):
         return {}, None
     per_warehouse = stock_settings(ac, settings).per_warehouse
-    moved: dict[str, Item | None] = {}
+    moved: dict[str, int | None] = {}
     newest = None
     for row in available_rows(ac, since):
         newest = later(newest, row.get("LastModifiedDateTime"))
-        inventory_id = str(row["InventoryID"]).strip()
-        moved[inventory_id.upper()] = None if per_warehouse else Item(
-            inventory_id, True, available_values(row, settings), source=plain({"entity": AVAILABILITY, **row}),
-            modified=str(row.get("LastModifiedDateTime") or ""))
+        quantity = available_values(row, settings)["inventory"]
+        moved[str(row["InventoryID"]).strip().upper()] = None if per_warehouse else quantity
     return moved, newest
+
+
+def moved_item(inventory_id: str, quantity: int) -> Item:
+    return Item(inventory_id, True, {"inventory": quantity},
+                source={"entity": AVAILABILITY, "InventoryID": inventory_id, "storefront_quantity": quantity})
 
 
 def stock_items_by_id(ac: AcumaticaClient, settings: CatalogSettings, inventory_ids: Iterable[str]) -> Iterator[Item]:

@@ -7,12 +7,17 @@ Public interface (kept small on purpose):
   caller retries later, no sooner than ``retry_after`` seconds when given. The message is plain words
   a merchant can act on and never contains a secret.
 - ``CallRecord`` / ``CallHook``: every HTTP attempt (retries and sign-in calls included) is reported
-  to the client's ``on_call`` hook with headers and bodies already redacted (see /tmp/callrecord.md).
+  to the client's ``on_call`` hook with headers and bodies already redacted; the audit trail's
+  ``SyncRecord.call_recorder()`` is such a hook. Field meanings are in the class below.
 - ``HttpClient(on_call=None, secrets=(), clock=SYSTEM_CLOCK, policy=RetryPolicy(), ...)``: one
   ``requests.Session`` with timeouts and ``User-Agent: ml-connector/<VERSION>``. Its
   ``request(method, url, ...)`` retries network errors, timeouts, 5xx and 429 with exponential
-  backoff and full jitter, capped in attempts and in total wait, and returns the final response;
-  ``ApiError`` only when no usable response came back (network failure or retries exhausted).
+  backoff and full jitter, capped in attempts and in total wait. It returns the last response
+  (when attempts run out on a 429/5xx the client turns that response into an ApiError with the
+  vendor's words) and raises ApiError itself only on network failure or when the next wait would
+  pass the total-wait cap (then ``retry_after`` says when to try again). Hooks: ``before_send``
+  (proactive pacing; returns seconds to wait), ``after_response`` (e.g. record rate-limit headers),
+  ``final`` (a 429/5xx that waiting cannot fix, e.g. Acumatica's "API Login Limit").
 - ``Clock``: ``time()`` and ``sleep(seconds)``; tests pass a fake clock so no test really sleeps.
 
 Waits on 429 follow the server when it says how long (BigCommerce ``X-Rate-Limit-Time-Reset-Ms``,
@@ -87,16 +92,16 @@ class ApiError(Exception):
 
 @dataclass(frozen=True)
 class CallRecord:
-    method: str
-    url: str
-    status: int | None
+    method: str                        # "GET", "POST", ...
+    url: str                           # full URL, query included (no secrets ever go in URLs)
+    status: int | None                 # None when no response (network error / timeout)
     duration_ms: float
-    request_headers: dict[str, str]
-    request_body: str | None
-    response_headers: dict[str, str]
-    response_body: str | None
-    error: str | None = None
-    attempt: int = 1
+    request_headers: dict[str, str]    # already redacted
+    request_body: str | None           # already redacted, as text (JSON text when JSON)
+    response_headers: dict[str, str]   # already redacted
+    response_body: str | None          # already redacted
+    error: str | None = None           # exception class + short message when no response
+    attempt: int = 1                   # 1 for the first try, 2.. for retries
 
 
 CallHook = Callable[[CallRecord], None]
@@ -235,8 +240,12 @@ def throttled_delay(attempt: int, policy: RetryPolicy, uniform: Callable[[float,
 # The client
 
 
+MAYBE_APPLIED_STATUSES = frozenset({502, 504})  # a gateway gave up; the server may still have done it
+
+
 @dataclass
 class _Attempt:
+    idempotent: bool = True
     number: int = 0
     waited: float = 0.0
     throttled: int = 0
@@ -253,6 +262,7 @@ class HttpClient:
     uniform: Callable[[float, float], float] = random.uniform
     before_send: Callable[[], float] | None = None           # pacing: seconds to wait before a send
     after_response: Callable[[requests.Response], None] | None = None
+    final: Callable[[requests.Response], bool] | None = None  # a 429/5xx that waiting cannot fix
     timeout: tuple[float, float] = (CONNECT_TIMEOUT, READ_TIMEOUT)
     vendor: str = "the API"
 
@@ -275,7 +285,7 @@ class HttpClient:
         if idempotent is None:
             idempotent = method.upper() in IDEMPOTENT_METHODS
         json_body = jsonable(json_body)
-        state = _Attempt()
+        state = _Attempt(idempotent=idempotent)
         while True:
             state.number += 1
             self._pace(state)
@@ -345,8 +355,10 @@ class HttpClient:
     def _wait_after_response(self, response: requests.Response, state: _Attempt) -> float | None:
         """Seconds to wait before resending, or None to hand this response to the caller."""
         status = response.status_code
-        if status != 429 and status < 500:
+        if (status != 429 and status < 500) or (self.final is not None and self.final(response)):
             return None
+        if status in MAYBE_APPLIED_STATUSES and not state.idempotent:
+            return None  # like a read timeout: resending could apply it twice
         if status == 429:
             state.throttled += 1
             wait = server_wait(response)
@@ -408,6 +420,15 @@ def parse_json(response: requests.Response) -> Any:
         return json.loads(response.content, parse_float=Decimal)
     except ValueError:
         return None
+
+
+def redirect_error(response: requests.Response, vendor: str, redactor: Redactor) -> ApiError:
+    """Redirects are not followed (a custom auth header such as X-Auth-Token would travel to the new
+    host); say where the server points so the merchant can fix the URL."""
+    target = redactor.url(response.headers.get("Location", "another address"))
+    return ApiError(f"{vendor} redirected {response.request.method} {redactor.url(response.url)} to {target} "
+                    f"({response.status_code}); check the URL in the connection settings.",
+                    status=response.status_code, permanent=True)
 
 
 def strip_html(text: str) -> str:

@@ -3,6 +3,8 @@
 A second run of the same job for the same tenant while one is still going is skipped and logged,
 so a slow Acumatica cannot pile up pushes; other tenants' jobs are separate tasks and go on.
 """
+import json
+from dataclasses import asdict
 
 from audit.models import AuditEvent
 from sync.bigcommerce import BigCommerceClient
@@ -50,6 +52,7 @@ def check_webhooks_job(tenant_id: int) -> str:
             # Events missed while a hook was dead are never replayed by BigCommerce: read them back.
             poll_orders(tenant.pk)
         AuditEvent.write(action="webhook.checked", tenant_id=tenant.pk,
-                         message=", ".join(f"{a.scope}: {a.action}" for a in actions) or "no scopes wanted")
+                         message=", ".join(f"{a.scope}: {a.action}" for a in actions) or "no scopes wanted",
+                         response_body=json.dumps([asdict(a) for a in actions]))
         return f"{len(repaired)} hook(s) repaired"
 

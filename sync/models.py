@@ -126,8 +126,10 @@ class CatalogState(models.Model):
     One row per tenant and InventoryID. ``price``/``cost``/``inventory`` are the values last pushed
     (or, before the first push, read from BigCommerce when the item was looked up), so a push sends
     only what differs. The BigCommerce ids are cached here and cleared when BigCommerce says they
-    are gone. ``not_found_values`` remembers the values of an item whose SKU BigCommerce does not
-    have, so the same miss is reported once, not on every run.
+    are gone. ``refused_values`` remembers the values of an item whose push ended in a permanent
+    error (its SKU is not in BigCommerce, or BigCommerce refused a value), so the same problem is
+    reported once, not on every run; new values or a replay ask again, and a ``--full`` run looks
+    a missing SKU up again.
     """
 
     class Target(models.TextChoices):
@@ -144,7 +146,7 @@ class CatalogState(models.Model):
     price = models.DecimalField(max_digits=19, decimal_places=4, null=True, blank=True)
     cost = models.DecimalField(max_digits=19, decimal_places=4, null=True, blank=True)
     inventory = models.IntegerField(null=True, blank=True)
-    not_found_values = models.JSONField(null=True, blank=True)
+    refused_values = models.JSONField(null=True, blank=True)
     pushed_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,6 +1,7 @@
 """django-q2 entry points: run one sync record, run the due ones, recover stuck ones.
 
-Pipelines (orders, catalog, ...) register themselves by kind with ``@register_pipeline("order")``.
+Pipelines (orders, catalog, ...) register themselves by kind with ``@register_pipeline("order")``;
+``SyncConfig.ready()`` imports their modules, so every process (web, qcluster) has them all.
 A pipeline takes the claimed record, re-reads the source, does its work and returns a result dict
 (``acumatica_key`` / ``bigcommerce_key`` are copied onto the record), or calls ``record.filter(reason)``
 itself and returns None. It raises ``sync.http.ApiError`` for failures; ``permanent`` decides between

@@ -29,8 +29,8 @@ class HookAction:
     hook_id: int | None
 
 
-def webhook_destination(tenant: Tenant) -> str:
-    return f"{settings.PUBLIC_BASE_URL}/webhooks/bigcommerce/{tenant.public_id}/"
+def webhook_destination(tenant: Tenant, base_url: str | None = None) -> str:
+    return f"{base_url or settings.PUBLIC_BASE_URL}/webhooks/bigcommerce/{tenant.public_id}/"
 
 
 def wanted_scopes(tenant: Tenant) -> tuple[str, ...]:
@@ -42,8 +42,9 @@ def _ours(tenant: Tenant, hook: dict) -> bool:
     return f"/webhooks/bigcommerce/{tenant.public_id}/" in (hook.get("destination") or "")
 
 
-def ensure_hooks(tenant: Tenant, bc: BigCommerceClient) -> list[HookAction]:
-    destination = webhook_destination(tenant)
+def ensure_hooks(tenant: Tenant, bc: BigCommerceClient, base_url: str | None = None) -> list[HookAction]:
+    """`base_url` overrides PUBLIC_BASE_URL (the demo knows the port it just started)."""
+    destination = webhook_destination(tenant, base_url)
     headers = {SECRET_HEADER: tenant.bigcommerce.webhook_secret}
     existing = {hook["scope"]: hook for hook in bc.list_hooks() if _ours(tenant, hook)}
     actions = []

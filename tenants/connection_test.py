@@ -30,10 +30,11 @@ class Step:
     ok: bool
     message: str
     versions: list[str] = field(default_factory=list)
+    skipped: bool = False  # not run because an earlier step failed
 
 
 def _skipped(name: str, why: str) -> Step:
-    return Step(name, False, f"Not tried: {why}")
+    return Step(name, False, f"Not tried: {why}", skipped=True)
 
 
 BC_AREAS = [("Customers", "customers"), ("Catalog products", "catalog"), ("Webhooks", "webhooks")]

@@ -49,9 +49,10 @@ def _test_connection(request, form: OnboardingForm, tenant: Tenant | None):
     results = None
     if form.is_valid():
         bc, ac = form.unsaved_connections()
-        results = {"bigcommerce": connection_test.test_bigcommerce(bc),
-                   "acumatica": connection_test.test_acumatica(ac)}
-        results["versions"] = connection_test.offered_versions(results["acumatica"])
+        bigcommerce = connection_test.test_bigcommerce(bc)
+        acumatica = connection_test.test_acumatica(ac)
+        results = {"systems": [("BigCommerce", bigcommerce), ("Acumatica", acumatica)],
+                   "versions": connection_test.offered_versions(acumatica)}
         if results["versions"]:
             form.fields["endpoint_version"].widget.attrs["list"] = "endpoint-versions"
     return render(request, "tenants/onboarding.html", {"form": form, "tenant": tenant, "results": results})

@@ -1,6 +1,10 @@
-"""Shared fixtures for the Acumatica sandbox tests: a seeded instance served by live_server, and a client.
+"""Shared fixtures for the Acumatica sandbox tests: a seeded instance served over real HTTP, and a client.
 
 Import the fixtures you use into the test module: `from tests.acumatica_sandbox_helpers import acu, api`.
+
+Why not pytest-django's `live_server`: it forces `transactional_db`, whose per-test flush costs 2-3 s on
+our PostgreSQL. `acu_live` runs the same LiveServer (real HTTP, real database) once per session, and each
+test gets a freshly seeded instance instead; every sandbox instance is deleted after each test.
 """
 from dataclasses import dataclass, field
 
@@ -58,14 +62,31 @@ class Acu:
         return self.call("POST", path, json=body, **kwargs)
 
 
+@pytest.fixture(scope="session")
+def _acu_server(django_db_setup, django_db_blocker):
+    from pytest_django.live_server_helper import LiveServer
+    with django_db_blocker.unblock():
+        server = LiveServer("localhost")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def acu_live(_acu_server, django_db_blocker):
+    """The running server; the test body may use the database (autocommit) while it is in use."""
+    with django_db_blocker.unblock():
+        yield _acu_server
+        Instance.objects.all().delete()
+
+
 def make_acu(live_server, slug: str = "acu", **settings: object) -> Acu:
     instance = seed_instance(slug, catalog=demo_catalog(count=10), **settings)
     return Acu(base=f"{live_server.url}/sandbox/acumatica/{slug}", instance=instance)
 
 
 @pytest.fixture
-def acu(live_server) -> Acu:
-    return make_acu(live_server, max_sessions=0)
+def acu(acu_live) -> Acu:
+    return make_acu(acu_live, max_sessions=0)
 
 
 @pytest.fixture

@@ -3,13 +3,12 @@ from __future__ import annotations
 
 import time
 
-from sync.http import CallRecord, RetryPolicy
+from sync.http import CallRecord
 
 BC = "https://api.bigcommerce.com/stores/acmestore/"
 AC = "https://erp.example.com/"
 AC_ENTITY = AC + "entity/Default/24.200.001/"
 TOKEN_URL = AC + "identity/connect/token"
-NO_JITTER_POLICY = RetryPolicy(max_attempts=4, base_delay=1.0, max_delay=30.0, max_total_wait=100.0)
 
 
 class FakeClock:

@@ -20,6 +20,9 @@ from sandbox.catalog_data import demo_catalog
 
 SPECS = Path(settings.BASE_DIR).parent / "shared" / "specs" / "bigcommerce"
 TOKEN = "test-token-SECRET"
+# Flushing only the sandbox's tables after each transactional test keeps PostgreSQL runs fast.
+SANDBOX_APPS = ["sandbox", "sandbox.bigcommerce", "sandbox.acumatica"]
+sandbox_db = pytest.mark.django_db(transaction=True, available_apps=SANDBOX_APPS)
 CLIENT_SECRET = "test-client-secret-SECRET"
 
 
@@ -86,7 +89,7 @@ class Receiver:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_port}/hooks/bc"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
         self.thread.start()
 
     def bodies(self) -> list[dict[str, Any]]:

@@ -157,6 +157,7 @@ def test_it_explains_the_api_login_limit(cookie_conn):
             ac.sign_in()
     assert "API Login Limit reached" in error.value.message
     assert not error.value.permanent and error.value.retry_after == 600
+    assert len(responses.calls) == 1  # no quick retries: the seats stay taken for minutes
     assert not any(c.request.url.endswith("logout") for c in responses.calls)  # nothing to close
 
 

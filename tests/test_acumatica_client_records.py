@@ -153,3 +153,14 @@ def test_it_picks_field_names_by_version(tenant):
         assert client.field_name("StockItem", "last_modified") == field
         assert client.modified_since_filter("StockItem", since) == \
             f"{field} gt datetimeoffset'2026-03-01T08:00:00+00:00'"
+
+
+@responses.activate
+def test_it_reads_an_inquiry_with_put_and_resends_it_after_a_gateway_timeout(ac):
+    url = AC_ENTITY + "InventoryQuantityAvailable"
+    responses.put(url, status=504)
+    responses.put(url, match=[matchers.query_param_matcher({"$expand": "Results"})],
+                  json={"Results": [{"InventoryID": {"value": "A"}, "QtyAvailable": {"value": 3}}]})
+    result = ac.inquire("InventoryQuantityAvailable", wrap({"InventoryID": "A"}))
+    assert unwrap(result)["Results"] == [{"InventoryID": "A", "QtyAvailable": 3}]
+    assert len(responses.calls) == 2

@@ -117,3 +117,11 @@ def test_it_shows_no_secrets_on_the_detail_page(browser, failed_record):
         "response_body": '{"access_token": "abc"}', "error": None, "attempt": 1})())
     html = browser.get(reverse("admin:audit_syncrecord_change", args=[failed_record.pk])).content.decode()
     assert "api.call" in html and "ac-password-acme-SECRET" not in html and "SECRET" not in html
+
+
+def test_it_sends_an_anonymous_replay_to_the_login_page(failed_record):
+    client = Client(enforce_csrf_checks=True)
+    page = client.get("/admin/login/")
+    response = client.post(replay_url(failed_record), {"csrfmiddlewaretoken": csrf_token_from(page.content.decode())})
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    assert actions(failed_record)[-1] == "record.needs_attention"

@@ -64,3 +64,10 @@ def test_it_replays_with_202_and_the_record(api_a, record_a, django_capture_on_c
     assert (event.action, event.user.username, event.message) == ("record.replayed", "alice",
                                                                   "Replay requested by alice: fixed the SKU")
     assert len(callbacks) == 1
+
+
+def test_it_answers_400_for_filter_values_the_database_cannot_hold(api_staff, record_a):
+    # Found by the schemathesis run: these used to crash with OverflowError (500).
+    for query in ({"tenant": str(2**70)}, {"tenant": "1.5"}, {"created_before": "0001-01-01T00:00:00+05:00"},
+                  {"created_after": "9999-12-31T23:59:59-05:00"}):
+        assert api_staff.get("/api/v1/records/", query).status_code == 400, query

@@ -1,4 +1,6 @@
 """The OpenAPI schema validates, documents every endpoint, and fuzzing it finds no 5xx."""
+import os
+
 import pytest
 import schemathesis
 import yaml
@@ -7,6 +9,7 @@ from hypothesis import HealthCheck, given, settings as hypothesis_settings
 from rest_framework.authtoken.models import Token
 
 from connector_site.wsgi import application
+from sync import tasks
 from tenants.models import SkuMapping
 from tests.audit_helpers import make_record
 
@@ -29,9 +32,11 @@ def test_it_serves_the_schema(client, db):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_it_finds_no_server_error_when_fuzzed(make_tenant, merchant_of, staff):
+def test_it_finds_no_server_error_when_fuzzed(make_tenant, merchant_of, monkeypatch):
+    monkeypatch.setattr(tasks, "PIPELINES", {})  # replays must not reach the (unreachable) example ERP
     alpha, bravo = make_tenant("alpha"), make_tenant("bravo")
-    make_record(alpha, "1"), make_record(bravo, "2")
+    make_record(alpha, "1")
+    make_record(bravo, "2")
     SkuMapping.objects.create(tenant=alpha, bc_sku="A-1", inventory_id="INV-A1")
     headers = {"Authorization": f"Token {Token.objects.create(user=merchant_of(alpha, 'fuzz')).key}"}
     schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
@@ -40,7 +45,8 @@ def test_it_finds_no_server_error_when_fuzzed(make_tenant, merchant_of, staff):
         operation = operation.ok()
         strategy = operation.as_strategy()
 
-        @hypothesis_settings(max_examples=8, deadline=None, database=None,
+        @hypothesis_settings(max_examples=int(os.environ.get("AUDIT_FUZZ_EXAMPLES", "8")), deadline=None, database=None,
+                             derandomize="AUDIT_FUZZ_EXAMPLES" not in os.environ,  # stable in CI
                              suppress_health_check=list(HealthCheck))
         @given(case=strategy)
         def probe(case) -> None:

@@ -128,3 +128,12 @@ def test_it_turns_exhausted_5xx_retries_into_a_transient_error(tenant):
             client.get_transactions(1)
     assert error.value.status == 503 and not error.value.permanent
     assert len(responses.calls) == 5 and len(clock.sleeps) == 4
+
+
+@responses.activate
+def test_it_does_not_follow_a_redirect_that_would_carry_the_token_elsewhere(bc):
+    responses.get(BC + "v3/orders/1/transactions", status=301, headers={"Location": "https://elsewhere.example/x"})
+    with pytest.raises(ApiError) as error:
+        bc.get_transactions(1)
+    assert len(responses.calls) == 1 and error.value.permanent
+    assert "redirected" in error.value.message and "https://elsewhere.example/x" in error.value.message

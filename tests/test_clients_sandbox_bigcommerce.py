@@ -12,7 +12,7 @@ from sandbox.catalog_data import demo_catalog
 from sync.bigcommerce import BigCommerceClient
 from sync.http import ApiError, RetryPolicy
 from tenants import connection_test
-from tests.clients_helpers import Calls
+from tests.clients_helpers import Calls, FakeClock
 
 pytestmark = pytest.mark.e2e
 TOKEN = "clients-sandbox-token-SECRET"
@@ -98,3 +98,17 @@ def test_it_paces_itself_under_a_small_quota_instead_of_hitting_429(conn, store)
         for _ in range(8):
             client.find_variants_by_skus(["SKU-00001"])
     assert [c.status for c in calls] == [200] * 8
+
+
+def test_it_rides_out_injected_500s_and_bare_429s(conn, store):
+    order = storefront.place_order(store)
+    store.fault_500_share, store.fault_429_share, store.fault_seed = 0.3, 0.3, 7
+    store.save()
+    calls, clock = Calls(), FakeClock()
+    policy = RetryPolicy(max_attempts=10, base_delay=0.5, max_delay=10.0, max_total_wait=600.0)
+    with BigCommerceClient(conn, on_call=calls, clock=clock, policy=policy) as client:
+        for _ in range(6):
+            assert len(client.get_transactions(order.pk)) == 1
+    statuses = [c.status for c in calls]
+    assert statuses.count(200) == 6 and 500 in statuses and 429 in statuses
+    assert len(clock.sleeps) == len(calls) - 6  # one (fake) wait before every resend

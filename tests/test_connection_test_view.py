@@ -73,3 +73,13 @@ def test_it_shows_form_errors_instead_of_testing(logged_in):
 def test_it_offers_the_button_on_the_page(logged_in):
     page = logged_in.get("/onboarding/new/").content.decode()
     assert 'name="action" value="test"' in page and "Test connection" in page
+
+
+@responses.activate
+def test_it_marks_steps_passed_failed_and_skipped(logged_in):
+    responses.get(FORM_BC + "v2/orders", status=401)
+    acumatica_answers()
+    page = logged_in.post("/onboarding/new/", {**ONBOARDING, "action": "test"}).content.decode()
+    assert page.count('class="badge bad">failed') == 1  # BigCommerce token
+    assert page.count('class="badge warn">skipped') == 3  # the BigCommerce areas after it
+    assert page.count('class="badge ok">passed') == 4  # the Acumatica steps

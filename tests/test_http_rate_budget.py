@@ -49,3 +49,22 @@ def test_it_records_the_budget_a_429_reports_for_every_worker(tenant):
     with BigCommerceClient(tenant.bigcommerce, clock=clock) as client:
         assert client.get_transactions(1) == []
     assert clock.sleeps == [3.0]  # the 429 wait; the budget row said the same and the clock had moved
+
+
+def test_it_never_hands_out_more_than_the_budget_to_concurrent_workers(transactional_db):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    ratebudget.observe("shared", budget_headers(ratebudget.RESERVE + 10, reset_ms=30000), NOW)
+
+    def worker(_: int) -> list[float]:
+        try:
+            return [ratebudget.reserve("shared", NOW) for _ in range(6)]
+        finally:
+            connection.close()  # each thread has its own database connection
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        waits = [w for batch in pool.map(worker, range(4)) for w in batch]
+    assert waits.count(0.0) == 10  # exactly the budget above the reserve, whoever asked
+    assert all(w == 30.0 for w in waits if w)

@@ -95,3 +95,14 @@ def test_it_sends_the_user_agent_and_uses_timeouts(monkeypatch):
     http.request("GET", URL)
     assert responses.calls[0].request.headers["User-Agent"] == f"ml-connector/{settings.VERSION}"
     assert seen["timeout"] == (5.0, 60.0)
+
+
+@responses.activate
+def test_it_does_not_resend_a_post_after_a_gateway_timeout_but_does_resend_a_get():
+    responses.post(URL, status=504)
+    responses.get(URL, status=504)
+    responses.get(URL, json={})
+    clock = FakeClock()
+    assert client(clock).request("POST", URL, json_body={}).status_code == 504
+    assert len(responses.calls) == 1 and clock.sleeps == []
+    assert client(clock).request("GET", URL).status_code == 200

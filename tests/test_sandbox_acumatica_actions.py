@@ -4,14 +4,15 @@ from urllib.parse import urljoin
 import pytest
 
 from sandbox.acumatica import state
-from tests.acumatica_sandbox_helpers import create_order, first_customer_id, make_acu, w
+from tests.acumatica_sandbox_helpers import (  # noqa: F401
+    _acu_server, acu_live, create_order, first_customer_id, make_acu, w)
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def api(live_server):
-    acu = make_acu(live_server, action_polls=2, max_sessions=0)
+def api(acu_live):
+    acu = make_acu(acu_live, action_polls=2, max_sessions=0)
     acu.sign_in()
     return acu
 
@@ -96,8 +97,9 @@ def test_it_refuses_an_unknown_action_and_a_record_in_the_wrong_status(api):
     assert "Invoiced" in again.json()["error"]
 
 
-def test_it_completes_immediately_with_204_when_configured(live_server):
-    acu = make_acu(live_server, action_polls=0, max_sessions=0)
+def test_it_completes_immediately_with_204_when_configured(acu_live):
+    acu = make_acu(acu_live, action_polls=0, max_sessions=0)
     order = _paid_order(acu)
-    assert run_action(acu, "SalesOrder/PrepareSalesInvoice", w(OrderType="SO", OrderNbr=order["OrderNbr"]["value"])) == [204]
+    entity = w(OrderType="SO", OrderNbr=order["OrderNbr"]["value"])
+    assert run_action(acu, "SalesOrder/PrepareSalesInvoice", entity) == [204]
     assert len(state.sales_invoices(acu.instance)) == 1

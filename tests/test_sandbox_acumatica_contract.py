@@ -12,7 +12,8 @@ import requests
 from jsonschema import Draft4Validator
 
 from sandbox.acumatica import state
-from tests.acumatica_sandbox_helpers import V23, V24, create_order, first_customer_id, make_acu, w
+from tests.acumatica_sandbox_helpers import (  # noqa: F401
+    _acu_server, acu_live, V23, V24, create_order, first_customer_id, make_acu, w)
 
 SPECS = Path(__file__).resolve().parents[1].parent / "shared" / "specs" / "acumatica"
 SPEC24 = SPECS / "Default_24.200.001.openapi3.json"
@@ -35,8 +36,8 @@ def definitions23() -> dict:
 
 
 @pytest.fixture
-def api(live_server):
-    acu = make_acu(live_server, action_polls=1, max_sessions=0)
+def api(acu_live):
+    acu = make_acu(acu_live, action_polls=1, max_sessions=0)
     acu.sign_in()
     return acu
 

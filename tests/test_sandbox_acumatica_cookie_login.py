@@ -2,7 +2,7 @@
 import pytest
 import requests
 
-from tests.acumatica_sandbox_helpers import make_acu
+from tests.acumatica_sandbox_helpers import _acu_server, acu_live, make_acu  # noqa: F401
 
 pytestmark = pytest.mark.e2e
 
@@ -15,8 +15,8 @@ def _login(acu, **overrides) -> requests.Session:
     return session
 
 
-def test_it_signs_in_with_a_session_cookie_and_signs_out(live_server):
-    acu = make_acu(live_server)
+def test_it_signs_in_with_a_session_cookie_and_signs_out(acu_live):
+    acu = make_acu(acu_live)
     session = _login(acu)
     assert session.reply.status_code == 204
     assert "ASP.NET_SessionId" in session.cookies
@@ -25,20 +25,20 @@ def test_it_signs_in_with_a_session_cookie_and_signs_out(live_server):
     assert session.get(acu.url("StockItem?$top=1")).status_code == 401
 
 
-def test_it_accepts_the_older_company_field(live_server):
-    acu = make_acu(live_server)
+def test_it_accepts_the_older_company_field(acu_live):
+    acu = make_acu(acu_live)
     session = _login(acu, tenant=None, company="Company")
     assert session.reply.status_code == 204
 
 
-def test_it_refuses_bad_credentials_and_unknown_tenants(live_server):
-    acu = make_acu(live_server)
+def test_it_refuses_bad_credentials_and_unknown_tenants(acu_live):
+    acu = make_acu(acu_live)
     assert _login(acu, password="wrong").reply.status_code == 400
     assert _login(acu, tenant="Other").reply.status_code == 400
 
 
-def test_it_answers_api_login_limit_past_the_session_cap(live_server):
-    acu = make_acu(live_server, max_sessions=2)
+def test_it_answers_api_login_limit_past_the_session_cap(acu_live):
+    acu = make_acu(acu_live, max_sessions=2)
     first, second = _login(acu), _login(acu)
     assert first.reply.status_code == second.reply.status_code == 204
     third = _login(acu)
@@ -48,8 +48,8 @@ def test_it_answers_api_login_limit_past_the_session_cap(live_server):
     assert _login(acu).reply.status_code == 204
 
 
-def test_it_counts_oauth_grants_against_the_same_cap(live_server):
-    acu = make_acu(live_server, max_sessions=1)
+def test_it_counts_oauth_grants_against_the_same_cap(acu_live):
+    acu = make_acu(acu_live, max_sessions=1)
     acu.sign_in()
     reply = requests.post(f"{acu.base}/identity/connect/token", data={
         "grant_type": "password", "client_id": acu.instance.client_id, "client_secret": acu.instance.client_secret,

@@ -2,7 +2,7 @@
 import pytest
 import requests
 
-from tests.acumatica_sandbox_helpers import V23, V24, acu, api, make_acu  # noqa: F401
+from tests.acumatica_sandbox_helpers import _acu_server, acu_live, V23, V24, acu, api, make_acu  # noqa: F401
 
 pytestmark = pytest.mark.e2e
 
@@ -21,14 +21,14 @@ def test_it_answers_404_for_a_version_the_instance_does_not_have(api):
     assert api.get("StockItem", version=V23).status_code == 200
 
 
-def test_it_serves_only_the_versions_configured_per_instance(live_server):
-    only24 = make_acu(live_server, slug="only24", versions=(V24,))
+def test_it_serves_only_the_versions_configured_per_instance(acu_live):
+    only24 = make_acu(acu_live, slug="only24", versions=(V24,))
     assert [e["version"] for e in requests.get(f"{only24.base}/entity").json()["endpoints"]] == [V24]
     assert only24.get("StockItem", version=V23).status_code == 404
 
 
-def test_it_answers_404_for_an_unknown_instance_or_entity(api, live_server):
-    assert requests.get(f"{live_server.url}/sandbox/acumatica/nope/entity").status_code == 404
+def test_it_answers_404_for_an_unknown_instance_or_entity(api, acu_live):
+    assert requests.get(f"{acu_live.url}/sandbox/acumatica/nope/entity").status_code == 404
     assert api.get("NoSuchEntity").status_code == 404
 
 

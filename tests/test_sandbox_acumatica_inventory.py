@@ -5,7 +5,7 @@ import pytest
 
 from sandbox.acumatica import state
 from sandbox.acumatica.models import Record
-from tests.acumatica_sandbox_helpers import V23, acu, api, w  # noqa: F401
+from tests.acumatica_sandbox_helpers import _acu_server, acu_live, V23, acu, api, w  # noqa: F401
 
 pytestmark = pytest.mark.e2e
 

@@ -6,15 +6,15 @@ import pytest
 
 from sandbox.acumatica.load import rate_delay
 from sandbox.acumatica.models import Instance
-from tests.acumatica_sandbox_helpers import make_acu
+from tests.acumatica_sandbox_helpers import _acu_server, acu_live, make_acu  # noqa: F401
 
 pytestmark = pytest.mark.e2e
 
 
-def test_it_delays_then_answers_429_past_the_per_minute_queue(live_server):
+def test_it_delays_then_answers_429_past_the_per_minute_queue(acu_live):
     if time.gmtime().tm_sec >= 57:           # keep all calls inside one clock minute (the window)
         time.sleep(61 - time.gmtime().tm_sec)
-    acu = make_acu(live_server, requests_per_minute=4, queue_limit=2, max_queue_delay_ms=50, max_sessions=0)
+    acu = make_acu(acu_live, requests_per_minute=4, queue_limit=2, max_queue_delay_ms=50, max_sessions=0)
     codes, timings = [], []
     for _ in range(9):          # 1 token call + 8 entity calls
         started = time.monotonic()
@@ -35,8 +35,8 @@ def test_it_computes_the_documented_delay_in_the_window():
         rate_delay(instance, 121, 30.0)
 
 
-def test_it_queues_requests_past_the_concurrency_cap(live_server):
-    acu = make_acu(live_server, max_concurrent=1, latency_ms=150, queue_limit=20, max_queue_delay_ms=500,
+def test_it_queues_requests_past_the_concurrency_cap(acu_live):
+    acu = make_acu(acu_live, max_concurrent=1, latency_ms=150, queue_limit=20, max_queue_delay_ms=500,
                    max_sessions=0)
     acu.sign_in()
     Instance.objects.filter(pk=acu.instance.pk).update(latency_ms=0)
@@ -55,9 +55,9 @@ def test_it_queues_requests_past_the_concurrency_cap(live_server):
     assert results == [200]
 
 
-def test_it_injects_a_deterministic_share_of_500s_with_a_seed(live_server):
+def test_it_injects_a_deterministic_share_of_500s_with_a_seed(acu_live):
     def codes() -> list[int]:
-        acu = make_acu(live_server, slug="faulty", error_rate=0.5, fault_seed=42, max_sessions=0)
+        acu = make_acu(acu_live, slug="faulty", error_rate=0.5, fault_seed=42, max_sessions=0)
         Instance.objects.filter(pk=acu.instance.pk).update(error_rate=0)
         acu.sign_in()
         Instance.objects.filter(pk=acu.instance.pk).update(error_rate=0.5)
@@ -67,8 +67,8 @@ def test_it_injects_a_deterministic_share_of_500s_with_a_seed(live_server):
     assert set(first) == {200, 500}
 
 
-def test_it_injects_429s_and_latency(live_server):
-    acu = make_acu(live_server, max_sessions=0)
+def test_it_injects_429s_and_latency(acu_live):
+    acu = make_acu(acu_live, max_sessions=0)
     acu.sign_in()
     Instance.objects.filter(pk=acu.instance.pk).update(throttle_rate=1.0)
     assert acu.get("StockItem?$top=1").status_code == 429
@@ -78,8 +78,8 @@ def test_it_injects_429s_and_latency(live_server):
     assert time.monotonic() - started >= 0.2
 
 
-def test_it_answers_504_after_hanging_for_an_injected_timeout(live_server):
-    acu = make_acu(live_server, max_sessions=0)
+def test_it_answers_504_after_hanging_for_an_injected_timeout(acu_live):
+    acu = make_acu(acu_live, max_sessions=0)
     acu.sign_in()
     Instance.objects.filter(pk=acu.instance.pk).update(timeout_rate=1.0, timeout_seconds=0.2)
     assert acu.get("StockItem?$top=1").status_code == 504

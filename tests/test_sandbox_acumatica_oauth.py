@@ -4,7 +4,7 @@ import time
 import pytest
 import requests
 
-from tests.acumatica_sandbox_helpers import make_acu
+from tests.acumatica_sandbox_helpers import _acu_server, acu_live, make_acu  # noqa: F401
 
 pytestmark = pytest.mark.e2e
 
@@ -15,8 +15,8 @@ def _refresh(acu, token: str) -> requests.Response:
         "client_secret": acu.instance.client_secret, "refresh_token": token})
 
 
-def test_it_issues_bearer_and_refresh_tokens_for_the_password_grant(live_server):
-    acu = make_acu(live_server)
+def test_it_issues_bearer_and_refresh_tokens_for_the_password_grant(acu_live):
+    acu = make_acu(acu_live)
     body = acu.sign_in()
     assert body["token_type"] == "Bearer"
     assert body["expires_in"] == 3600
@@ -25,8 +25,8 @@ def test_it_issues_bearer_and_refresh_tokens_for_the_password_grant(live_server)
     assert acu.get("StockItem?$top=1").status_code == 200
 
 
-def test_it_answers_401_once_the_token_expires_and_accepts_the_refreshed_one(live_server):
-    acu = make_acu(live_server, access_token_seconds=1)
+def test_it_answers_401_once_the_token_expires_and_accepts_the_refreshed_one(acu_live):
+    acu = make_acu(acu_live, access_token_seconds=1)
     acu.sign_in()
     assert acu.get("StockItem?$top=1").status_code == 200
     time.sleep(1.1)
@@ -37,8 +37,8 @@ def test_it_answers_401_once_the_token_expires_and_accepts_the_refreshed_one(liv
     assert acu.get("StockItem?$top=1").status_code == 200
 
 
-def test_it_rotates_refresh_tokens_and_refuses_a_used_one(live_server):
-    acu = make_acu(live_server)
+def test_it_rotates_refresh_tokens_and_refuses_a_used_one(acu_live):
+    acu = make_acu(acu_live)
     acu.sign_in()
     first = _refresh(acu, acu.refresh)
     assert first.status_code == 200
@@ -49,8 +49,8 @@ def test_it_rotates_refresh_tokens_and_refuses_a_used_one(live_server):
     assert _refresh(acu, first.json()["refresh_token"]).status_code == 200
 
 
-def test_it_refuses_the_old_access_token_after_a_refresh(live_server):
-    acu = make_acu(live_server)
+def test_it_refuses_the_old_access_token_after_a_refresh(acu_live):
+    acu = make_acu(acu_live)
     acu.sign_in()
     old = acu.token
     acu.token = _refresh(acu, acu.refresh).json()["access_token"]
@@ -59,8 +59,8 @@ def test_it_refuses_the_old_access_token_after_a_refresh(live_server):
     assert acu.get("StockItem?$top=1").status_code == 401
 
 
-def test_it_refuses_a_wrong_client_secret_or_password(live_server):
-    acu = make_acu(live_server)
+def test_it_refuses_a_wrong_client_secret_or_password(acu_live):
+    acu = make_acu(acu_live)
     base = {"grant_type": "password", "client_id": acu.instance.client_id, "username": "admin",
             "scope": "api offline_access"}
     bad_client = requests.post(f"{acu.base}/identity/connect/token",
@@ -72,6 +72,6 @@ def test_it_refuses_a_wrong_client_secret_or_password(live_server):
     assert acu.instance.password not in bad_user.text
 
 
-def test_it_issues_no_refresh_token_without_offline_access(live_server):
-    acu = make_acu(live_server)
+def test_it_issues_no_refresh_token_without_offline_access(acu_live):
+    acu = make_acu(acu_live)
     assert "refresh_token" not in acu.sign_in(scope="api")

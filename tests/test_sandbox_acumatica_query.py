@@ -6,7 +6,8 @@ import pytest
 
 from sandbox.acumatica import state
 from sandbox.acumatica.models import Record
-from tests.acumatica_sandbox_helpers import V23, V24, acu, api, create_order, first_customer_id, w  # noqa: F401
+from tests.acumatica_sandbox_helpers import (  # noqa: F401
+    _acu_server, acu_live, V23, V24, acu, api, create_order, first_customer_id, w)
 
 pytestmark = pytest.mark.e2e
 

@@ -2,7 +2,8 @@
 import pytest
 
 from sandbox.acumatica import state
-from tests.acumatica_sandbox_helpers import acu, api, create_order, first_customer_id, w  # noqa: F401
+from tests.acumatica_sandbox_helpers import (  # noqa: F401
+    _acu_server, acu_live, acu, api, create_order, first_customer_id, w)
 
 pytestmark = pytest.mark.e2e
 
@@ -123,3 +124,15 @@ def test_it_gets_deletes_by_key_and_by_id(api):
     assert api.get(f"SalesOrder/SO|{order['OrderNbr']['value']}").status_code == 200
     assert api.call("DELETE", f"SalesOrder/SO/{order['OrderNbr']['value']}").status_code == 204
     assert state.sales_orders(api.instance) == []
+
+
+def test_it_adds_freight_and_tax_and_takes_off_document_discounts(api):
+    order = api.put("SalesOrder?$expand=Totals", {
+        **w(OrderType="SO", CustomerID=first_customer_id(api)),
+        "Totals": w(Freight=5.0), "TaxDetails": [w(TaxID="VAT", TaxAmount=2.5)],
+        "DiscountDetails": [w(DiscountCode="COUPON", DiscountAmount=1.0)],
+        "Details": [w(InventoryID="SKU-00001", OrderQty=2, UnitPrice=10.0)]})
+    assert order.status_code == 200, order.text
+    body = order.json()
+    assert body["OrderTotal"] == {"value": 26.5}
+    assert body["Totals"]["Freight"] == {"value": 5.0} and body["Totals"]["DiscountTotal"] == {"value": 1.0}

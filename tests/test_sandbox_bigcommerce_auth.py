@@ -1,8 +1,8 @@
 import pytest
 
-from tests.sandbox_bigcommerce_helpers import TOKEN, Api, bc_api, bc_store  # noqa: F401 (fixtures)
+from tests.sandbox_bigcommerce_helpers import TOKEN, Api, bc_api, bc_store, sandbox_db  # noqa: F401 (fixtures)
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, sandbox_db]
 
 
 def test_it_answers_with_the_store_token(bc_api):

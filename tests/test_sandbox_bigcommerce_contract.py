@@ -3,9 +3,9 @@ import pytest
 
 from sandbox.bigcommerce.models import Variant
 from sandbox.bigcommerce.storefront import create_customer, place_order
-from tests.sandbox_bigcommerce_helpers import bc_api, bc_store, require_specs, validate  # noqa: F401 (fixtures)
+from tests.sandbox_bigcommerce_helpers import bc_api, bc_store, require_specs, validate, sandbox_db  # noqa: F401 (fixtures)
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, sandbox_db]
 ORDERS_V2 = "orders.v2.oas2.yml"
 ORDERS_V3 = "orders.v3.yml"
 
@@ -23,7 +23,7 @@ def order(bc_store):
 
 def test_it_serves_orders_v2_as_specified(bc_api, order):
     for path in ("v2/orders", f"v2/orders/{order.pk}", f"v2/orders/{order.pk}/products",
-                 f"v2/orders/{order.pk}/shipping_addresses"):
+                 f"v2/orders/{order.pk}/shipping_addresses", f"v2/orders/{order.pk}/coupons", "v2/order_statuses"):
         response = bc_api.get(path)
         assert response.status_code == 200, path
         validate(ORDERS_V2, bc_api, response)

@@ -4,9 +4,9 @@ import pytest
 from django.utils import timezone
 
 from sandbox.bigcommerce.models import Customer
-from tests.sandbox_bigcommerce_helpers import bc_api, bc_store  # noqa: F401 (fixtures)
+from tests.sandbox_bigcommerce_helpers import bc_api, bc_store, sandbox_db  # noqa: F401 (fixtures)
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, sandbox_db]
 
 
 def _emails(response):

@@ -6,9 +6,9 @@ import requests
 from sandbox.bigcommerce.gate import draw
 from sandbox.bigcommerce.models import Delivery, Hook, Store
 from sandbox.bigcommerce.storefront import place_order
-from tests.sandbox_bigcommerce_helpers import bc_api, bc_store  # noqa: F401 (fixtures)
+from tests.sandbox_bigcommerce_helpers import bc_api, bc_store, sandbox_db  # noqa: F401 (fixtures)
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, sandbox_db]
 
 
 def _faults(store, **fields):
@@ -20,10 +20,11 @@ def test_it_injects_500s(bc_api, bc_store):
     assert bc_api.get("v3/catalog/products").status_code == 500
 
 
-def test_it_injects_429s_without_a_body(bc_api, bc_store):
+def test_it_injects_platform_load_429s_without_body_or_rate_headers(bc_api, bc_store):
     _faults(bc_store, fault_429_share=1.0)
     response = bc_api.get("v2/orders")
     assert (response.status_code, response.content) == (429, b"")
+    assert "X-Rate-Limit-Time-Reset-Ms" not in response.headers
 
 
 def test_it_injects_timeouts(bc_api, bc_store):

@@ -1,9 +1,9 @@
 import pytest
 
 from sandbox.bigcommerce.models import Product, Variant
-from tests.sandbox_bigcommerce_helpers import bc_api, bc_store  # noqa: F401 (fixtures)
+from tests.sandbox_bigcommerce_helpers import bc_api, bc_store, sandbox_db  # noqa: F401 (fixtures)
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, sandbox_db]
 PATH = "v3/inventory/adjustments/absolute"
 
 

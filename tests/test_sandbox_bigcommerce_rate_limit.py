@@ -4,9 +4,9 @@ import pytest
 from django.utils import timezone
 
 from sandbox.bigcommerce.models import Store
-from tests.sandbox_bigcommerce_helpers import bc_api, bc_store  # noqa: F401 (fixtures)
+from tests.sandbox_bigcommerce_helpers import bc_api, bc_store, sandbox_db  # noqa: F401 (fixtures)
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, sandbox_db]
 HEADERS = ["X-Rate-Limit-Requests-Left", "X-Rate-Limit-Requests-Quota", "X-Rate-Limit-Time-Window-Ms",
            "X-Rate-Limit-Time-Reset-Ms"]
 

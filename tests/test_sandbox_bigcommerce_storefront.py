@@ -5,7 +5,9 @@ from django.core.management import call_command
 
 from sandbox.bigcommerce.models import Order, Refund, Store
 from sandbox.bigcommerce.storefront import create_customer, place_order, refund, run_storefront, set_status
-from tests.sandbox_bigcommerce_helpers import bc_api, bc_store  # noqa: F401 (fixtures)
+from tests.sandbox_bigcommerce_helpers import bc_api, bc_store, sandbox_db  # noqa: F401 (fixtures)
+
+pytestmark = sandbox_db
 
 
 def _adds_up(order: Order) -> bool:
@@ -71,8 +73,8 @@ def test_it_is_repeatable_for_a_seed(bc_store):
     assert first == second
 
 
-def test_the_commands_seed_and_drive_the_demo_store(transactional_db, capsys):
-    call_command("sandbox_seed")
+def test_the_commands_seed_and_drive_the_demo_store(capsys):
+    call_command("sandbox_seed", "--no-schedule")
     store = Store.objects.get(store_hash="demo1234")
     assert store.products.count() == 303 and store.customers.count() == 5
     call_command("sandbox_storefront", "--orders", "3", "--seed", "1")

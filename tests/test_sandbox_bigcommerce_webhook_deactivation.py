@@ -3,9 +3,9 @@ import pytest
 from sandbox.bigcommerce.models import Delivery, Hook
 from sandbox.bigcommerce.storefront import place_order
 from sandbox.bigcommerce.webhooks import wait_for_deliveries
-from tests.sandbox_bigcommerce_helpers import bc_api, bc_store, receiver  # noqa: F401 (fixtures)
+from tests.sandbox_bigcommerce_helpers import bc_api, bc_store, receiver, sandbox_db  # noqa: F401 (fixtures)
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, sandbox_db]
 
 
 @pytest.fixture

@@ -4,14 +4,16 @@ import hmac
 import json
 import time
 
+import jsonschema
 import pytest
+import yaml
 
 from sandbox.bigcommerce.models import Delivery
-from sandbox.bigcommerce.storefront import create_customer, place_order, set_status
+from sandbox.bigcommerce.storefront import create_customer, place_order, set_status, update_customer
 from sandbox.bigcommerce.webhooks import wait_for_deliveries
-from tests.sandbox_bigcommerce_helpers import CLIENT_SECRET, bc_api, bc_store, receiver  # noqa: F401 (fixtures)
+from tests.sandbox_bigcommerce_helpers import CLIENT_SECRET, SPECS, require_specs, bc_api, bc_store, receiver, sandbox_db  # noqa: F401 (fixtures)
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, sandbox_db]
 
 
 def _hook(bc_api, receiver, scope, headers=None):
@@ -79,3 +81,33 @@ def test_it_delivers_refund_events(bc_api, bc_store, receiver):
     assert [b["data"] for b in receiver.bodies()] == [{"type": "order", "id": order.pk,
                                                        "refund": {"refund_id": refund_id}}]
     assert Delivery.objects.get().status == Delivery.DELIVERED
+
+
+def test_it_delivers_customer_events_to_a_wildcard_hook(bc_api, bc_store, receiver):
+    _hook(bc_api, receiver, "store/customer/*")
+    customer = create_customer(bc_store, email="c1@example.com")
+    update_customer(customer, phone="555-0199")
+    wait_for_deliveries()
+    # Ordering is not guaranteed (as with BigCommerce), so compare sorted.
+    assert sorted((b["scope"], b["data"]["id"], b["data"]["type"]) for b in receiver.bodies()) == [
+        ("store/customer/created", customer.pk, "customer"), ("store/customer/updated", customer.pk, "customer")]
+
+
+def test_it_sends_payloads_that_match_the_documented_callback_schemas(bc_api, bc_store, receiver):
+    require_specs()
+    _hook(bc_api, receiver, "store/order/*")
+    _hook(bc_api, receiver, "store/customer/*")
+    create_customer(bc_store, email="schema@example.com")
+    order = place_order(bc_store, lines=[("SKU-00001", 2)])
+    bc_api.post(f"v3/orders/{order.pk}/payment_actions/refunds", {
+        "items": [{"item_type": "ORDER", "item_id": order.pk, "amount": 1}],
+        "payments": [{"provider_id": "testgateway", "amount": 1}]})
+    wait_for_deliveries()
+    scopes = set()
+    for body in receiver.bodies():
+        # Reference: specs/bigcommerce/webhook-callbacks/<scope>.yml (one schema per event).
+        doc = yaml.safe_load((SPECS / "webhook-callbacks" / (body["scope"].replace("/", "_") + ".yml")).read_text())
+        jsonschema.validate(body, doc["properties"][body["scope"]])
+        scopes.add(body["scope"])
+    assert {"store/customer/created", "store/order/created", "store/order/refund/created",
+            "store/order/transaction/created", "store/order/statusUpdated"} <= scopes

@@ -18,7 +18,7 @@ class InstanceAdmin(admin.ModelAdmin):
         ("Faults", {"fields": ("latency_ms", "error_rate", "timeout_rate", "throttle_rate", "timeout_seconds",
                                "fault_seed", "fault_counter")}),
         ("Push notifications", {"fields": ("push_url", "push_header_name", "push_header_value", "push_query",
-                                           "push_retry_delay_ms")}),
+                                           "push_retry_delay_ms", "push_drop_rate", "push_duplicate_rate")}),
     ]
 
 

@@ -79,7 +79,8 @@ def concurrency_slot(instance: Instance) -> Iterator[None]:
         Instance.objects.filter(pk=instance.pk).update(in_flight=F("in_flight") - 1)
 
 
-def _roll(instance: Instance) -> float:
+def roll_fault(instance: Instance) -> float:
+    """A random number in [0, 1); a seeded instance gives the same sequence every time it is reseeded."""
     if instance.fault_seed is None:
         return random.random()
     Instance.objects.filter(pk=instance.pk).update(fault_counter=F("fault_counter") + 1)
@@ -93,7 +94,7 @@ def inject_faults(instance: Instance) -> None:
         time.sleep(instance.latency_ms / 1000)
     if not (instance.error_rate or instance.timeout_rate or instance.throttle_rate):
         return
-    roll = _roll(instance)
+    roll = roll_fault(instance)
     if roll < instance.error_rate:
         raise InjectedFault(500, "An error has occurred. (sandbox fault injection)")
     if roll < instance.error_rate + instance.timeout_rate:

@@ -67,6 +67,8 @@ class Instance(models.Model):
     push_header_value = models.CharField(max_length=200, blank=True)
     push_query = models.CharField(max_length=100, default="BC-StockItems")
     push_retry_delay_ms = models.PositiveIntegerField(default=1000)
+    push_drop_rate = models.FloatField(default=0.0, help_text="Share of push notifications never sent.")
+    push_duplicate_rate = models.FloatField(default=0.0, help_text="Share of push notifications sent twice.")
 
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -16,6 +16,7 @@ import uuid
 import requests
 from django.db import close_old_connections, connection, transaction
 
+from .load import roll_fault
 from .models import Instance, PushDelivery, Record
 
 MAX_ATTEMPTS = 5
@@ -45,10 +46,24 @@ def notify_stock_change(instance: Instance, record: Record, before: dict | None)
         return None
     delivery = PushDelivery.objects.create(instance=instance, url=instance.push_url,
                                            payload=payload_for(instance, before, record.data))
+    copies = _copies(instance)
+    if copies == 0:
+        PushDelivery.objects.filter(pk=delivery.pk).update(error="Dropped by fault injection.")
     headers = {instance.push_header_name: instance.push_header_value} if instance.push_header_name else {}
     args = (delivery.pk, instance.push_url, headers, delivery.payload, instance.push_retry_delay_ms / 1000)
-    transaction.on_commit(lambda: threading.Thread(target=_deliver, args=args, daemon=True).start())
+    for _ in range(copies):     # a duplicate carries the same Id, as an at-least-once delivery would
+        transaction.on_commit(lambda: threading.Thread(target=_deliver, args=args, daemon=True).start())
     return delivery
+
+
+def _copies(instance: Instance) -> int:
+    """0 (dropped), 1, or 2 (duplicated) per the instance's fault settings."""
+    if not (instance.push_drop_rate or instance.push_duplicate_rate):
+        return 1
+    roll = roll_fault(instance)
+    if roll < instance.push_drop_rate:
+        return 0
+    return 2 if roll < instance.push_drop_rate + instance.push_duplicate_rate else 1
 
 
 # Reference: acumatica-api.md section 5 (webhook destination: HTTP POST, custom header, 5 attempts).

@@ -8,8 +8,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from .documents import (CREDIT_ORDER_TYPES, ZERO, Invalid, dec, find, find_item, key_of, money, next_number,
-                        today)
+from .documents import ZERO, Invalid, dec, find, find_item, money, next_number, today
 from .models import Instance, Record
 
 NOT_FOUND = "'{what}' cannot be found in the system."
@@ -43,7 +42,7 @@ def customer(instance: Instance, data: dict, created: bool) -> None:
 
 # ---------------------------------------------------------------- SalesOrder
 
-def _check_customer(entity: str, instance: Instance, data: dict, errors: dict[str, str]) -> None:
+def _check_customer(instance: Instance, data: dict, errors: dict[str, str]) -> None:
     if find(instance, "Customer", {"CustomerID": data.get("CustomerID")}) is None:
         errors["CustomerID"] = NOT_FOUND.format(what="Customer")
 
@@ -70,7 +69,7 @@ def _check_lines(instance: Instance, rows: list[dict], errors: dict[str, str], q
 
 def sales_order(instance: Instance, data: dict, created: bool) -> None:
     errors: dict[str, str] = {}
-    _check_customer("SalesOrder", instance, data, errors)
+    _check_customer(instance, data, errors)
     lines = _check_lines(instance, data.setdefault("Details", []), errors, "OrderQty")
     if errors:
         raise Invalid("SalesOrder", data, errors)
@@ -85,7 +84,8 @@ def sales_order(instance: Instance, data: dict, created: bool) -> None:
 
 def _order_totals(data: dict, lines: Decimal) -> None:
     totals = data.setdefault("Totals", {})
-    freight = dec(totals.get("Freight") or (data.get("ShippingSettings") or {}).get("FreightPrice"))
+    shipping = (data.get("ShippingSettings") or {}).get("FreightPrice")
+    freight = dec(shipping if shipping is not None else totals.get("Freight"))
     tax = sum((dec(t.get("TaxAmount")) for t in data.get("TaxDetails") or []), ZERO) or dec(data.get("TaxTotal"))
     discounts = sum((dec(d.get("DiscountAmount")) for d in data.get("DiscountDetails") or []), ZERO)
     total = lines + freight + tax - discounts
@@ -158,7 +158,7 @@ def apply_payment_to_order(instance: Instance, order: Record, payment: Record, a
 
 def sales_invoice(instance: Instance, data: dict, created: bool) -> None:
     errors: dict[str, str] = {}
-    _check_customer("SalesInvoice", instance, data, errors)
+    _check_customer(instance, data, errors)
     lines = _check_lines(instance, data.setdefault("Details", []), errors, "Qty")
     if errors:
         raise Invalid("SalesInvoice", data, errors)
@@ -178,7 +178,7 @@ def sales_invoice(instance: Instance, data: dict, created: bool) -> None:
 
 def payment(instance: Instance, data: dict, created: bool) -> None:
     errors: dict[str, str] = {}
-    _check_customer("Payment", instance, data, errors)
+    _check_customer(instance, data, errors)
     applied_docs = _check_documents(instance, data, errors)
     applied_orders = _check_orders(instance, data, errors)
     if errors:
@@ -266,5 +266,3 @@ def _tracked(data: dict) -> tuple:
 BEFORE_SAVE = {"Customer": customer, "SalesOrder": sales_order, "SalesInvoice": sales_invoice, "Payment": payment,
                "StockItem": stock_item, "NonStockItem": non_stock_item}
 AFTER_SAVE = {"SalesOrder": sales_order_after, "Payment": payment_after, "StockItem": stock_item_after}
-
-__all__ = ["BEFORE_SAVE", "AFTER_SAVE", "CREDIT_ORDER_TYPES", "key_of", "no_rules", "no_after"]

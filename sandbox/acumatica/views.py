@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.csrf import csrf_exempt
 
 from . import actions, auth, inquiries, load
-from .documents import KEYS, Invalid, PreconditionFailed, find
+from .documents import KEYS, Invalid, PreconditionFailed, find, put_record
 from .models import ActionRun, Instance, Record
 from .odata import FilterError, compile_filter, field_names
 from .schema import ENDPOINT, FlatFieldError, entity_meta, parse_record, render_record, type_fields
@@ -22,9 +22,10 @@ from .schema import ENDPOINT, FlatFieldError, entity_meta, parse_record, render_
 GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 UNAUTHORIZED = "Authorization has been denied for this request."
 View = Callable[..., HttpResponse]
+SANDBOX_EXCEPTION = "PX.Api.ContractBased.SandboxException"
 
 
-def http_error(status: int, message: str, exception_type: str = "PX.Api.ContractBased.SandboxException") -> JsonResponse:
+def http_error(status: int, message: str, exception_type: str = SANDBOX_EXCEPTION) -> JsonResponse:
     """The HttpError body {message, exceptionMessage, exceptionType} of the Default specs (no stack trace)."""
     return JsonResponse({"message": message, "exceptionMessage": message, "exceptionType": exception_type},
                         status=status)
@@ -41,6 +42,8 @@ def instance_view(view: View) -> View:
     @functools.wraps(view)
     def wrapper(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
         instance = get_object_or_404(Instance, slug=slug)
+        if view.__name__ == "logout":
+            return view(request, instance, *args, **kwargs)      # sign-out never waits in the queue
         try:
             load.inject_faults(instance)
             load.apply_rate_limit(instance)
@@ -233,18 +236,13 @@ def put(request: HttpRequest, instance: Instance, version: str, name: str) -> Ht
         return http_error(500, f"The sandbox does not simulate the {name} entity.")
     plain = parse_record(version, name, body)
     try:
-        record, _ = actions_free_put(instance, name, plain, request)
+        record, _ = put_record(instance, name, plain, if_match=request.headers.get("If-Match") == "*",
+                               if_none_match=request.headers.get("If-None-Match") == "*")
     except PreconditionFailed as e:
         return http_error(412, str(e))
     except Invalid as e:
         return JsonResponse(invalid_body(version, e), status=422)
     return JsonResponse(rendered(request, record, version, query))
-
-
-def actions_free_put(instance: Instance, name: str, plain: dict, request: HttpRequest) -> tuple[Record, bool]:
-    from .documents import put_record
-    return put_record(instance, name, plain, if_match=request.headers.get("If-Match") == "*",
-                      if_none_match=request.headers.get("If-None-Match") == "*")
 
 
 def invalid_body(version: str, error: Invalid) -> dict:

@@ -194,9 +194,11 @@ def update_variants(request: HttpRequest, store: Store) -> HttpResponse:
 def update_product_variant(request: HttpRequest, store: Store, product_id: int, variant_id: int) -> HttpResponse:
     # Reference: specs/bigcommerce/product-variants_catalog.v3.yml PUT /catalog/products/{product_id}/variants/{variant_id}.
     variant = _variant(store, variant_id)
+    if variant.product_id != product_id:
+        raise ApiError(404, "The requested variant was not found.")
     body = read_json(request)
-    if variant.product_id != product_id or not isinstance(body, dict):
-        raise ApiError(404 if variant.product_id != product_id else 422, "The variant cannot be updated.")
+    if not isinstance(body, dict):
+        raise ApiError(422, "JSON data is missing or invalid", {"body": "must be an object"})
     return json_response({"data": variant_json(_update_variant(variant, body)), "meta": {}})
 
 

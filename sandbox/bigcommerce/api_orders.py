@@ -8,9 +8,10 @@ from django.http import HttpRequest, HttpResponse
 
 from . import refunds
 from .gate import ApiError, json_response, read_json
-from .models import Order, Refund, Store
+from .models import ORDER_STATUSES, Order, Refund, Store
 from .params import date_param, int_list, int_param, page_window
 from .render import order_json, order_product_json, refund_json, shipping_address_json, transaction_json
+from .storefront import COUPONS
 
 ORDER_SORTS = {"id", "customer_id", "date_created", "date_modified", "status_id", "channel_id", "external_id"}
 NO_CONTENT = 204
@@ -84,6 +85,25 @@ def list_shipping_addresses(request: HttpRequest, store: Store, order_id: int) -
     if not addresses:
         return HttpResponse(status=NO_CONTENT)
     return json_response([shipping_address_json(a) for a in addresses])
+
+
+def list_coupons(request: HttpRequest, store: Store, order_id: int) -> HttpResponse:
+    """The coupon applied to the order (the storefront's coupons are percentage discounts); 204 when none."""
+    # Reference: specs/bigcommerce/orders.v2.oas2.yml GET /orders/{order_id}/coupons (orderCoupons_Base).
+    order = _order(store, order_id)
+    if not order.coupon_code:
+        return HttpResponse(status=NO_CONTENT)
+    percent = COUPONS.get(order.coupon_code, 0) * 100
+    return json_response([{"id": order.pk, "coupon_id": sorted(COUPONS).index(order.coupon_code) + 1,
+                           "order_id": order.pk, "code": order.coupon_code, "amount": float(percent), "type": 1,
+                           "discount": float(order.coupon_discount)}])
+
+
+def list_order_statuses(request: HttpRequest, store: Store) -> HttpResponse:
+    # Reference: specs/bigcommerce/orders.v2.oas2.yml GET /order_statuses; reference/bigcommerce-api.md §4.
+    return json_response([{"id": status_id, "name": name, "system_label": name, "custom_label": name,
+                           "system_description": name}
+                          for status_id, name in ORDER_STATUSES.items()])
 
 
 def list_transactions(request: HttpRequest, store: Store, order_id: int) -> HttpResponse:

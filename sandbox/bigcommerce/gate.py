@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import math
 import random
 import time
 from collections.abc import Callable
@@ -84,10 +85,19 @@ def rate_headers(store: Store, now: datetime | None = None) -> dict[str, str]:
     }
 
 
+def _quota_spent(store: Store) -> HttpResponse:
+    # Reference: reference/bigcommerce-api.md §2 (429 without a body; X-Retry-After in whole seconds).
+    reset_ms = int(rate_headers(store)["X-Rate-Limit-Time-Reset-Ms"])
+    response = HttpResponse(status=429)
+    response["X-Retry-After"] = str(max(1, math.ceil(reset_ms / 1000)))
+    return response
+
+
 # --- faults -----------------------------------------------------------------------------------
 
 def draw(store: Store) -> float:
-    """A number in [0, 1): from a per-store seeded sequence when `fault_seed` is set (repeatable)."""
+    """A number in [0, 1): from a per-store seeded sequence when `fault_seed` is set, so the same
+    sequence of (sequential) requests meets the same faults."""
     if store.fault_seed is None:
         return random.random()
     Store.objects.filter(pk=store.pk).update(fault_draws=F("fault_draws") + 1)
@@ -112,7 +122,10 @@ def injected_fault(store: Store) -> HttpResponse | None:
 
 def _fault_response(store: Store, kind: str) -> HttpResponse:
     if kind == "429":
-        return HttpResponse(status=429)  # like a platform-load 429: no body
+        # Reference: reference/bigcommerce-api.md §2 ("a 429 without these headers means platform load").
+        response = HttpResponse(status=429)
+        response.platform_load = True  # type: ignore[attr-defined]  # tells endpoint() to send no rate headers
+        return response
     if kind == "500":
         return error_response(500, "Internal Server Error")
     time.sleep(store.fault_timeout_seconds)
@@ -131,9 +144,7 @@ def _gate(request: HttpRequest, store: Store, handler: Callable[..., HttpRespons
     if not _authorised(request, store):
         return error_response(401, "You are not authorized to access this resource.")
     if not take_request(store):
-        response = HttpResponse(status=429)
-        response["X-Retry-After"] = str(max(1, -(-int(rate_headers(store)["X-Rate-Limit-Time-Reset-Ms"]) // 1000)))
-        return response
+        return _quota_spent(store)
     fault = injected_fault(store)
     if fault is not None:
         return fault
@@ -155,8 +166,9 @@ def endpoint(methods: dict[str, Callable[..., HttpResponse]]) -> Callable[..., H
             response = error_response(405, "Method Not Allowed")
         else:
             response = _gate(request, store, handler, kwargs)
-        for name, value in rate_headers(store).items():
-            response[name] = value
+        if not getattr(response, "platform_load", False):
+            for name, value in rate_headers(store).items():
+                response[name] = value
         return response
     return view
 

@@ -138,7 +138,7 @@ def create_refund(order: Order, items: list[dict[str, Any]], payments: list[dict
 def _apply_refund(order: Order, items: list[dict[str, Any]], payments: list[dict[str, Any]], reason: str) -> Refund:
     result = quote(order, items)
     _check_payments(order, result, payments)
-    _mark_refunded(order, result)
+    previous_status = _mark_refunded(order, result)
     refund = Refund.objects.create(order=order, reason=reason, total_amount=result.total, total_tax=result.tax,
                                    items=_refund_items(items), payments=[])
     tx = Transaction.objects.create(order=order, event="refund", amount=result.total, currency=order.currency_code,
@@ -147,7 +147,7 @@ def _apply_refund(order: Order, items: list[dict[str, Any]], payments: list[dict
                         "offline": bool(p.get("offline", False)), "is_declined": False, "declined_message": "",
                         "transaction_id": str(tx.pk)} for n, p in enumerate(payments)]
     refund.save(update_fields=["payments"])
-    _emit_refund_events(order, refund, tx)
+    _emit_refund_events(order, refund, tx, previous_status)
     return refund
 
 
@@ -163,7 +163,8 @@ def _refund_items(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def _mark_refunded(order: Order, result: Quote) -> None:
+def _mark_refunded(order: Order, result: Quote) -> int:
+    """Records what was refunded; returns the status the order had before."""
     for line in order.lines.filter(pk__in=result.lines):
         qty = result.lines[line.pk]
         line.quantity_refunded += qty
@@ -173,20 +174,20 @@ def _mark_refunded(order: Order, result: Quote) -> None:
         address.refunded_amount += result.shipping[address.pk]
         address.save(update_fields=["refunded_amount"])
     order.refunded_amount += result.total
-    order.previous_status_id = order.status_id  # type: ignore[attr-defined]
+    previous = order.status_id
     fully = order.refunded_amount >= order.total_inc_tax.quantize(CENT)
     order.status_id = 4 if fully else 14
     order.payment_status = "refunded" if fully else "partially refunded"
     order.date_modified = timezone.now()
     order.save(update_fields=["refunded_amount", "status_id", "payment_status", "date_modified"])
+    return previous
 
 
-def _emit_refund_events(order: Order, refund: Refund, tx: Transaction) -> None:
+def _emit_refund_events(order: Order, refund: Refund, tx: Transaction, previous: int) -> None:
     # Reference: reference/bigcommerce-api.md §1.2 (a refund fires refund/created and statusUpdated).
     store = order.store
     webhooks.emit(store, "store/order/refund/created", {"type": "order", "id": order.pk,
                                                         "refund": {"refund_id": refund.pk}})
-    previous = order.previous_status_id  # type: ignore[attr-defined]
     if previous != order.status_id:
         webhooks.emit(store, "store/order/statusUpdated", {"type": "order", "id": order.pk, "status": {
             "previous_status_id": previous, "new_status_id": order.status_id}})

@@ -14,21 +14,26 @@ DEMO_CUSTOMERS = [("Ada", "Lovelace"), ("Grace", "Hopper"), ("Alan", "Turing"), 
                   ("Edsger", "Dijkstra")]
 
 
-def _add_product(store: Store, item: DemoItem) -> Product:
-    """Simple items get a base variant with the product SKU; variant items get one variant per option
-    and a product tracked by variant (BigCommerce's model)."""
-    tracking = "variant" if item.variants else "product"
+def _product(store: Store, item: DemoItem) -> Product:
+    """Variant items make a product tracked by variant with no SKU of its own (BigCommerce's model)."""
     quantity = sum(v.quantity for v in item.variants) if item.variants else item.quantity
-    product = Product.objects.create(store=store, name=item.name, sku="" if item.variants else item.sku,
-                                     price=item.price, cost_price=item.cost, weight=item.weight,
-                                     inventory_level=quantity, inventory_tracking=tracking)
+    return Product(store=store, name=item.name, sku="" if item.variants else item.sku, price=item.price,
+                   cost_price=item.cost, weight=item.weight, inventory_level=quantity,
+                   inventory_tracking="variant" if item.variants else "product")
+
+
+def _variants(product: Product, item: DemoItem) -> list[Variant]:
+    """A simple product gets one base variant carrying its SKU; a variant item one variant per option."""
     if not item.variants:
-        Variant.objects.create(product=product, sku=item.sku, is_base=True, inventory_level=item.quantity)
-    for v in item.variants:
-        option = [{"id": 1, "label": v.option, "option_id": 1, "option_display_name": "Colour"}]
-        Variant.objects.create(product=product, sku=v.sku, option_values=option, price=v.price, cost_price=v.cost,
-                               inventory_level=v.quantity)
-    return product
+        return [Variant(product=product, sku=item.sku, is_base=True, inventory_level=item.quantity)]
+    return [Variant(product=product, sku=v.sku, price=v.price, cost_price=v.cost, inventory_level=v.quantity,
+                    option_values=[{"id": 1, "label": v.option, "option_id": 1, "option_display_name": "Colour"}])
+            for v in item.variants]
+
+
+def _add_catalog(store: Store, items: list[DemoItem]) -> None:
+    products = Product.objects.bulk_create([_product(store, item) for item in items])
+    Variant.objects.bulk_create([v for product, item in zip(products, items) for v in _variants(product, item)])
 
 
 @transaction.atomic
@@ -39,8 +44,7 @@ def seed_store(store_hash: str = "demo1234", catalog: list[DemoItem] | None = No
     Store.objects.filter(store_hash=store_hash).delete()
     store = Store.objects.create(store_hash=store_hash, access_token=access_token, client_secret=client_secret,
                                  client_id=client_id)
-    for item in demo_catalog() if catalog is None else catalog:
-        _add_product(store, item)
+    _add_catalog(store, demo_catalog() if catalog is None else catalog)
     for first, last in DEMO_CUSTOMERS:
         Customer.objects.create(store=store, email=f"{first.lower()}.{last.lower()}@example.com", first_name=first,
                                 last_name=last)

@@ -4,7 +4,7 @@ Everything here changes sandbox state the way a shopper or the merchant's contro
 fires the same webhooks the real store fires. End-to-end tests and the demo use these:
 
 - ``create_customer(store, email=None, first_name="Ada", last_name="Lovelace", **fields) -> Customer``
-  (fires ``store/customer/created``).
+  (fires ``store/customer/created``); ``update_customer(customer, **fields)`` fires ``/updated``.
 - ``place_order(store, customer=None, lines=[("SKU-00001", 2)], paid=True, shipping=Decimal("10.00"),
   discount=Decimal("0"), coupon=None, status_id=None) -> Order``: ``customer=None`` is a guest
   order; each line is ``(sku, quantity)`` where the SKU is a simple product's SKU or a variant SKU;
@@ -23,6 +23,10 @@ fires the same webhooks the real store fires. End-to-end tests and the demo use 
 - ``run_storefront(store, orders=10, rate_per_sec=None, seed=0, log=None) -> list[Order]``: a traffic
   mix of registered and guest shoppers, multi-line orders with variants, shipping, tax, discounts and
   coupons, captured payments, status moves and partial and full refunds; ``rate_per_sec`` paces it.
+
+Webhooks go out from a daemon thread once the change commits; in a test, call
+``sandbox.bigcommerce.webhooks.wait_for_deliveries()`` before asserting on what a receiver got (or
+``deliver_due()`` directly where no commit happens, e.g. under the plain ``db`` fixture).
 """
 from __future__ import annotations
 

@@ -14,6 +14,8 @@ urlpatterns = [
     path(STORE + "v2/orders/<int:order_id>", endpoint({"GET": orders.get_order})),
     path(STORE + "v2/orders/<int:order_id>/products", endpoint({"GET": orders.list_order_products})),
     path(STORE + "v2/orders/<int:order_id>/shipping_addresses", endpoint({"GET": orders.list_shipping_addresses})),
+    path(STORE + "v2/orders/<int:order_id>/coupons", endpoint({"GET": orders.list_coupons})),
+    path(STORE + "v2/order_statuses", endpoint({"GET": orders.list_order_statuses})),
     path(STORE + "v3/orders/<int:order_id>/transactions", endpoint({"GET": orders.list_transactions})),
     path(STORE + "v3/orders/<int:order_id>/payment_actions/refund_quotes",
          endpoint({"POST": orders.create_refund_quote})),

@@ -86,6 +86,7 @@ def start_delivery_thread() -> threading.Thread:
 
 def _deliver_in_thread() -> None:
     # Keeps going while retries fall due soon, so a tiny test schedule plays out without a scheduler.
+    close_old_connections()
     try:
         while True:
             deliver_due()
@@ -114,7 +115,6 @@ def wait_for_deliveries(timeout: float = 10.0) -> None:
 
 def deliver_due(now: datetime | None = None) -> int:
     """Sends every pending delivery whose time has come; returns how many were attempted."""
-    close_old_connections()
     now = now or timezone.now()
     due = Delivery.objects.filter(status=Delivery.PENDING, next_attempt_at__lte=now, hook__is_active=True)
     sent = 0
@@ -173,3 +173,11 @@ def _failed(delivery: Delivery, now: datetime, status_code: int | None, error: s
     else:
         fields["next_attempt_at"] = now + timedelta(seconds=delays[attempts - 1])
     Delivery.objects.filter(pk=delivery.pk).update(**fields)
+
+
+def ensure_delivery_schedule(minutes: int = 1) -> None:
+    """A django-q schedule that sends due retries (delivery threads only cover retries due within seconds)."""
+    from django_q.models import Schedule
+
+    Schedule.objects.update_or_create(name="sandbox-bigcommerce-webhooks", defaults={
+        "func": "sandbox.bigcommerce.webhooks.deliver_due", "schedule_type": Schedule.MINUTES, "minutes": minutes})

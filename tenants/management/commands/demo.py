@@ -30,6 +30,12 @@ class Command(BaseCommand):
         if settings.SANDBOX_ENABLED:
             self._prepare_sandbox(base_url)
         children = self._start_children(port, no_traffic, orders_per_minute)
+        try:
+            if settings.SANDBOX_ENABLED:
+                self._register_webhooks(base_url)
+        except BaseException:
+            self._stop(children)
+            raise
         self.stdout.write(self.style.SUCCESS(f"ml-connector is running at {base_url}/admin/ (Ctrl-C to stop)"))
         self._supervise(children)
 
@@ -55,6 +61,29 @@ class Command(BaseCommand):
         tenant = prepare_demo_tenant(base_url, stdout=self.stdout)
         self.stdout.write(f"Demo tenant '{tenant.slug}' is connected to the sandbox store and Acumatica instance.")
 
+    def _register_webhooks(self, base_url: str) -> None:
+        """Once the web server answers, subscribe the demo tenant to the sandbox store's webhooks."""
+        import requests
+
+        from sandbox.demo import DEMO_SLUG
+        from sync.bigcommerce import BigCommerceClient
+        from sync.webhook_registration import ensure_hooks
+        from tenants.models import Tenant
+
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                requests.get(f"{base_url}/healthz", timeout=2)
+                break
+            except requests.RequestException:
+                if time.monotonic() > deadline:
+                    raise CommandError(f"The web server did not start at {base_url}.") from None
+                time.sleep(0.3)
+        tenant = Tenant.objects.select_related("bigcommerce").get(slug=DEMO_SLUG)
+        with BigCommerceClient(tenant.bigcommerce) as bc:
+            actions = ensure_hooks(tenant, bc, base_url=base_url)
+        self.stdout.write(f"Webhooks: {', '.join(f'{a.scope} {a.action}' for a in actions)}")
+
     def _start_children(self, port: int, no_traffic: bool, orders_per_minute: float) -> list[subprocess.Popen]:
         manage = [sys.executable, "manage.py"]
         commands = [
@@ -62,7 +91,8 @@ class Command(BaseCommand):
             [*manage, "qcluster"],
         ]
         if settings.SANDBOX_ENABLED and not no_traffic:
-            commands.append([*manage, "sandbox_storefront", "--forever", "--orders-per-minute", str(orders_per_minute)])
+            commands += [[*manage, "sandbox_storefront", "--orders", "1000000", "--rate", str(orders_per_minute / 60)],
+                         [*manage, "sandbox_erp_activity", "--every", "15"]]
         env = {**os.environ, "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}"}
         return [subprocess.Popen(cmd, cwd=settings.BASE_DIR, env=env) for cmd in commands]
 
@@ -86,13 +116,14 @@ class Command(BaseCommand):
             self._stop(children)
 
     def _stop(self, children: list[subprocess.Popen]) -> None:
-        for child in children:
+        # Last started, first stopped: traffic first, then the workers (they finish their task),
+        # then the web server the workers were talking to.
+        for child in reversed(children):
             if child.poll() is None:
                 child.send_signal(signal.SIGINT)
-        deadline = time.monotonic() + 15
-        for child in children:
             try:
-                child.wait(timeout=max(0.1, deadline - time.monotonic()))
+                child.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 child.kill()
+                child.wait()
         self.stdout.write("Stopped.")

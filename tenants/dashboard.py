@@ -1,0 +1,78 @@
+"""The merchant's dashboard: what synced in the last 24 hours, what needs a human, webhook health."""
+import json
+from collections import Counter
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Max
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from audit.models import AuditEvent, Status, SyncRecord
+from tenants.models import Tenant
+
+FLOWS = {"order": "Orders -> Acumatica", "customer": "Customers -> Acumatica", "product": "Catalog -> BigCommerce"}
+OUTCOMES = {"record.succeeded": "ok", "record.failed": "problem", "record.needs_attention": "problem"}
+CHART_WIDTH, CHART_HEIGHT, HOURS = 720, 140, 24
+
+
+@dataclass
+class Bar:
+    x: float
+    ok_y: float
+    ok_height: float
+    problem_y: float
+    problem_height: float
+    label: str
+    ok: int
+    problem: int
+
+
+def hourly_bars(tenant: Tenant, now) -> list[Bar]:
+    """Outcomes per hour over the last 24 hours, as SVG rectangles (no chart library needed)."""
+    start = (now - timedelta(hours=HOURS - 1)).replace(minute=0, second=0, microsecond=0)
+    events = AuditEvent.objects.filter(tenant=tenant, action__in=OUTCOMES, created_at__gte=start)
+    counts = Counter((int((at - start).total_seconds() // 3600), OUTCOMES[action])
+                     for at, action in events.values_list("created_at", "action"))
+    peak = max([counts[(h, "ok")] + counts[(h, "problem")] for h in range(HOURS)] + [1])
+    slot = CHART_WIDTH / HOURS
+    bars = []
+    for hour in range(HOURS):
+        ok, problem = counts[(hour, "ok")], counts[(hour, "problem")]
+        ok_height, problem_height = CHART_HEIGHT * ok / peak, CHART_HEIGHT * problem / peak
+        bars.append(Bar(x=hour * slot + 2, ok_y=CHART_HEIGHT - ok_height, ok_height=ok_height,
+                        problem_y=CHART_HEIGHT - ok_height - problem_height, problem_height=problem_height,
+                        label=(start + timedelta(hours=hour)).strftime("%H:00"), ok=ok, problem=problem))
+    return bars
+
+
+def webhook_health(tenant: Tenant) -> dict:
+    last = AuditEvent.objects.filter(tenant=tenant, action="webhook.checked").order_by("-created_at").first()
+    try:
+        hooks = json.loads(last.response_body) if last and last.response_body else []
+    except ValueError:
+        hooks = []
+    refusals = getattr(tenant, "webhook_refusals", None)
+    return {"checked_at": last.created_at if last else None, "hooks": hooks,
+            "refused": refusals.count if refusals else 0, "last_refusal": refusals.last_reason if refusals else ""}
+
+
+@login_required
+def dashboard(request, slug: str):
+    tenant = get_object_or_404(Tenant.objects.visible_to(request.user), slug=slug)
+    now = timezone.now()
+    recent = SyncRecord.objects.filter(tenant=tenant, updated_at__gte=now - timedelta(hours=24))
+    counts = {(row["kind"], row["status"]): row["n"] for row in recent.values("kind", "status").annotate(n=Count("id"))}
+    kinds = sorted({kind for kind, _ in counts})
+    table = [(kind, [counts.get((kind, status), 0) for status in Status.values]) for kind in kinds]
+    last_success = dict(SyncRecord.objects.filter(tenant=tenant, status=Status.SUCCEEDED).values("kind")
+                        .annotate(at=Max("finished_at")).values_list("kind", "at"))
+    context = {
+        "tenant": tenant, "statuses": Status.labels, "table": table,
+        "flows": [(label, last_success.get(kind)) for kind, label in FLOWS.items()],
+        "attention": SyncRecord.objects.filter(tenant=tenant, status=Status.NEEDS_ATTENTION).order_by("-updated_at")[:25],
+        "webhooks": webhook_health(tenant), "bars": hourly_bars(tenant, now),
+        "chart": {"width": CHART_WIDTH, "height": CHART_HEIGHT, "bar": CHART_WIDTH / HOURS - 4},
+    }
+    return render(request, "tenants/dashboard.html", context)

@@ -1,0 +1,29 @@
+"""The tenant's catalog schedule runs a changed-since push; a stopped run is audited on the tenant."""
+from decimal import Decimal
+
+import pytest
+
+from audit.models import AuditEvent
+from sandbox.acumatica import state as acu_state
+from sync import catalog
+from sync.http import ApiError
+from sync.jobs import push_catalog_job
+from tests.catalog_helpers import catalog_env  # noqa: F401 (fixture)
+
+
+@pytest.mark.e2e
+def test_it_pushes_changes_on_the_schedule(catalog_env):
+    env = catalog_env
+    push_catalog_job(env.tenant.pk)
+    acu_state.set_stock_item(env.instance, "SKU-00009", price="19.90")
+    result = push_catalog_job(env.tenant.pk)
+    assert "'changed': 1" in result and "'failed': 0" in result
+    assert env.product("SKU-00009").price == Decimal("19.90")
+
+
+def test_it_audits_a_run_that_could_not_read_acumatica(tenant, monkeypatch):
+    def unreachable(*args, **kwargs):
+        raise ApiError("Could not reach Acumatica (ConnectionError).")
+    monkeypatch.setattr(catalog, "push_catalog", unreachable)
+    assert catalog.scheduled_push(tenant.pk) == {"error": "Could not reach Acumatica (ConnectionError)."}
+    assert AuditEvent.objects.get(tenant=tenant, action="catalog.push_failed").message.startswith("Could not reach")
