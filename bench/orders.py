@@ -29,7 +29,7 @@ def main() -> None:
     from sandbox.bigcommerce import storefront
     from sandbox.bigcommerce.models import Store
     from sandbox.demo import connect_sandbox_tenant
-    from sync.bigcommerce import BigCommerceClient
+    from sync.clients import bigcommerce_client
     from sync.models import WebhookReceipt
     from sync.webhook_registration import ensure_hooks
 
@@ -37,7 +37,7 @@ def main() -> None:
         wait_for_http(f"{base_url}/healthz")
         with override_settings(PUBLIC_BASE_URL=base_url):
             tenant = connect_sandbox_tenant(base_url)
-            with BigCommerceClient(tenant.bigcommerce) as bc:
+            with bigcommerce_client(tenant.bigcommerce) as bc:
                 ensure_hooks(tenant, bc)
         store = Store.objects.get(store_hash="demo1234")
         started = time.monotonic()

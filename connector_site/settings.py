@@ -12,7 +12,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from connector_site.env import env_bool, env_int, env_list, env_url
+from connector_site.env import env_bool, env_float, env_int, env_list, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VERSION = "0.1.0"
@@ -97,7 +97,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Web server and qcluster workers write to one SQLite file: wait for locks instead of failing,
     # and take the write lock up front so a read-then-write transaction cannot deadlock.
     DATABASES["default"]["OPTIONS"] = {"timeout": 30, "transaction_mode": "IMMEDIATE",
-                                       "init_command": "PRAGMA journal_mode=WAL;"}
+                                       "init_command": "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;"}
     # Tests use a file, not memory, so a real qcluster process can share the test database.
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("SQLITE_TEST_NAME") or str(BASE_DIR / ".test-db.sqlite3")}
 
@@ -152,6 +152,15 @@ if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
 else:
     Q_CLUSTER["orm"] = "default"
+
+# Outbound HTTP to BigCommerce and Acumatica (sync/clients.py).
+HTTP_CONNECT_TIMEOUT = env_float("HTTP_CONNECT_TIMEOUT", 5.0)
+HTTP_READ_TIMEOUT = env_float("HTTP_READ_TIMEOUT", 60.0)
+HTTP_MAX_ATTEMPTS = env_int("HTTP_MAX_ATTEMPTS", 5, minimum=1)
+HTTP_RETRY_BASE_DELAY = env_float("HTTP_RETRY_BASE_DELAY", 0.5)
+HTTP_RETRY_MAX_DELAY = env_float("HTTP_RETRY_MAX_DELAY", 30.0)
+HTTP_MAX_TOTAL_WAIT = env_float("HTTP_MAX_TOTAL_WAIT", 120.0)
+ACUMATICA_ACTION_POLL_SECONDS = env_float("ACUMATICA_ACTION_POLL_SECONDS", 1.0)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -434,12 +434,17 @@ class AcumaticaClient:
 
     def invoke_action(self, entity: str, action: str, entity_payload: dict, parameters: dict | None = None,
                       poll_timeout: float = 300.0) -> None:
-        """Runs an action; on 202 polls the Location URL until 204 (done) or poll_timeout."""
+        """Runs an action; on 202 polls the Location URL until 204 (done) or poll_timeout.
+
+        Most actions finish within a second, so polling starts after a quarter of `poll_interval`
+        and doubles up to it: quick actions are seen quickly, slow ones are not polled hard.
+        """
         body = {"entity": entity_payload, "parameters": parameters or {}}
         what = f"{entity} action {action}"
         # Reference: reference/acumatica-api.md §4 (actions: POST <Entity>/<Action>; 202 + Location, poll to 204)
         response = self._call("POST", self._entity_url(entity, action), what, json_body=body)
         deadline = self.clock.time() + poll_timeout
+        wait = self.poll_interval / 4
         while response.status_code == 202:
             location = response.headers.get("Location")
             if not location:
@@ -447,5 +452,6 @@ class AcumaticaClient:
             if self.clock.time() >= deadline:
                 raise ApiError(f"{what} is still running after {poll_timeout:.0f} s; will check again later.",
                                status=202, permanent=False, retry_after=poll_timeout)
-            self.clock.sleep(self.poll_interval)
+            self.clock.sleep(wait)
+            wait = min(wait * 2, self.poll_interval)
             response = self._call("GET", urljoin(self.instance_url, location), what)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+from uuid import UUID
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, JsonResponse
@@ -47,7 +48,7 @@ def _refuse(tenant: Tenant | None, refusal: Refusal) -> JsonResponse:
     return JsonResponse({"error": refusal.reason}, status=refusal.status)
 
 
-def _tenant(public_id) -> Tenant:
+def _tenant(public_id: UUID) -> Tenant:
     tenant = Tenant.objects.select_related("acumatica").filter(public_id=public_id).first()
     if tenant is None or not hasattr(tenant, "acumatica"):
         raise Refusal(404, "unknown tenant")
@@ -93,7 +94,7 @@ def inserted_inventory_ids(payload: dict) -> list[str]:
 
 @csrf_exempt
 @require_POST
-def acumatica_receiver(request: HttpRequest, public_id) -> JsonResponse:
+def acumatica_receiver(request: HttpRequest, public_id: UUID) -> JsonResponse:
     tenant = None
     try:
         tenant = _tenant(public_id)

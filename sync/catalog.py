@@ -11,14 +11,20 @@ Two ways in, one push:
 
 Per chunk (``CatalogPush.push``): InventoryID -> SKU (mapping, then same code); SKU -> BigCommerce
 product or variant id, cached on ``CatalogState`` (and the SKU mapping), looked up in batches
-(``sku:in``), or, when a run meets many unknown SKUs, by reading BigCommerce's catalog once;
+(``sku:in``), or, when a run meets many unknown SKUs, by reading BigCommerce's catalog once
+(``sync/catalog_lookup.py``); stock moves merged into the same item's price read (one record per
+SKU per run);
 values diffed against the last pushed state; one ``SyncRecord`` per changed SKU, claimed by the run
 itself (the claim is also the per-item lock: no two workers push one item at once); then product
 batch PUTs (10), variant batch PUTs (50) and one absolute inventory adjustment request (up to 2000
 items, the tenant's location). A batch refused by BigCommerce is split in halves until the bad
 item stands alone, so one bad item does not fail the others. An id BigCommerce says is gone is
-looked up again once. A SKU BigCommerce does not have ends ``needs_attention`` once for the same
-values, not on every run.
+looked up again once. A SKU BigCommerce does not have (or a value it refuses) ends
+``needs_attention`` once for the same values, not on every run (``CatalogState.refused_values``).
+
+Audit: each SKU's record gets ``record.*`` events and a ``catalog.pushed`` event naming the values;
+batch calls serve many records, so a run's ``api.call`` events are written on the tenant (no
+record). A record's own run (push notification, replay) records its calls on the record.
 """
 from __future__ import annotations
 
@@ -31,7 +37,7 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
-from audit.models import AuditEvent, Direction, Source, SyncRecord, tenant_secrets
+from audit.models import AuditEvent, Direction, Source, Status, SyncRecord, tenant_secrets
 from sync import catalog_reads as reads
 from sync.acumatica import AcumaticaClient
 from sync.bigcommerce import BigCommerceClient
@@ -44,7 +50,7 @@ from sync.http import ApiError, CallHook, CallRecord
 from sync.inventory_ids import skus_for
 from sync.locks import job_lock
 from sync.models import CatalogState, Cursor
-from sync.tasks import register_pipeline
+from sync.tasks import enqueue_record, register_pipeline
 from tenants.models import Tenant
 
 log = logging.getLogger(__name__)
@@ -139,9 +145,11 @@ class CatalogPush:
         states = self._states(items, skus)
         loaded = {inventory_id: _fields(state) for inventory_id, state in states.items()}
         self._adopt(items, states, skus)
-        self._resolve([states[i.inventory_id] for i in items if self._needs_lookup(i, states[i.inventory_id], claimed)])
+        self._resolve([states[i.inventory_id] for i in items
+                       if self._needs_lookup(i, states[i.inventory_id], claimed)])
         outcomes: dict[str, dict | ApiError] = {}
-        pending = [p for item in items if (p := self._prepare(item, states[item.inventory_id], claimed, force, outcomes))]
+        pending = [p for item in items
+                   if (p := self._prepare(item, states[item.inventory_id], claimed, force, outcomes))]
         self._send(pending)
         self._retry_gone([p for p in pending if p.gone])
         for p in pending:
@@ -268,10 +276,13 @@ class CatalogPush:
         result = p.error or _result(p.state, pushed, _describe(p, pushed))
         if p.item.inventory_id in claimed:
             outcomes[p.item.inventory_id] = result
-        elif p.error:
-            p.record.fail(p.error)
         else:
-            p.record.succeed(result)
+            if p.error:
+                p.record.fail(p.error)
+            else:
+                p.record.succeed(result)
+            if p.record.status == Status.PENDING:  # a push notification came in meanwhile: run it again
+                enqueue_record(p.record)
         if p.error:
             self.summary.failed += 1
         else:

@@ -7,7 +7,7 @@ import json
 from dataclasses import asdict
 
 from audit.models import AuditEvent
-from sync.bigcommerce import BigCommerceClient
+from sync.clients import bigcommerce_client
 from sync.http import ApiError
 from sync.locks import job_lock
 from sync.models import Cursor
@@ -42,7 +42,7 @@ def check_webhooks_job(tenant_id: int) -> str:
         if not held:
             return "skipped: already running"
         try:
-            with BigCommerceClient(tenant.bigcommerce) as bc:
+            with bigcommerce_client(tenant.bigcommerce) as bc:
                 actions = ensure_hooks(tenant, bc)
         except ApiError as error:
             AuditEvent.write(action="webhook.check_failed", tenant_id=tenant.pk, message=str(error))

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from audit.models import Direction, Source, Status, SyncRecord
 from sync.bigcommerce import BigCommerceClient
+from sync.clients import bigcommerce_client
 from sync.mapping import bc_datetime
 from sync.models import Cursor
 from sync.tasks import enqueue_record
@@ -74,7 +75,7 @@ def _poll(tenant: Tenant, kind: str, stream: str, rows_since: Callable[[BigComme
     cursor, _ = Cursor.objects.get_or_create(tenant=tenant, stream=stream)
     start = since or poll_start(tenant, cursor)
     seen = queued = 0
-    with BigCommerceClient(tenant.bigcommerce) as bc:
+    with bigcommerce_client(tenant.bigcommerce) as bc:
         for page in _pages(rows_since(bc, start)):
             queued += _store_page(tenant, cursor, kind, page)
             seen += len(page)

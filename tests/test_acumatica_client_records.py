@@ -82,7 +82,7 @@ def test_it_pages_a_query_with_top_and_skip(ac):
 
 
 @responses.activate
-def test_it_polls_a_long_action_until_204(ac):
+def test_it_polls_a_long_action_until_204_sooner_then_slower(ac):
     status_url = "/entity/Default/24.200.001/SalesOrder/PrepareSalesInvoice/status/abc"
     responses.post(AC_ENTITY + "SalesOrder/PrepareSalesInvoice", status=202, headers={"Location": status_url})
     responses.get(AC.rstrip("/") + status_url, status=202, headers={"Location": status_url})
@@ -90,7 +90,7 @@ def test_it_polls_a_long_action_until_204(ac):
     ac.invoke_action("SalesOrder", "PrepareSalesInvoice", wrap({"OrderType": "SO", "OrderNbr": "1"}))
     assert json.loads(responses.calls[0].request.body) == {
         "entity": {"OrderType": {"value": "SO"}, "OrderNbr": {"value": "1"}}, "parameters": {}}
-    assert ac.fake_clock.sleeps == [2.0, 2.0]
+    assert ac.fake_clock.sleeps == [0.5, 1.0]  # a quarter of the 2 s interval, then doubled
 
 
 @responses.activate

@@ -38,3 +38,33 @@ def test_it_fails_a_record_for_an_item_acumatica_no_longer_has(catalog_env):
     record.refresh_from_db()
     assert record.status == "needs_attention"
     assert "NO-SUCH-ITEM" in record.last_error
+
+
+def test_it_runs_a_record_again_when_an_event_arrived_during_the_batch(catalog_env, monkeypatch):
+    """A push notification for an item the batch run holds flags it; the batch queues the re-run."""
+    from sync import catalog
+
+    env = catalog_env
+    push_catalog(env.tenant)
+    acu_state.set_stock_item(env.instance, "SKU-00008", price="80.00")
+    settle = catalog.CatalogPush._settle
+    arrived = []
+
+    def event_during_run(self, p, claimed, outcomes):
+        if not arrived:  # one notification, while the batch run holds the record
+            arrived.append(SyncRecord.objects.upsert_pending(env.tenant, "product", p.item.inventory_id,
+                                                             "acumatica_to_bc", "push"))
+        settle(self, p, claimed, outcomes)
+    monkeypatch.setattr(catalog.CatalogPush, "_settle", event_during_run)
+
+    started = SyncRecord.objects.get(tenant=env.tenant, external_id="SKU-00008").events.filter(
+        action="record.started").count()
+
+    push_catalog(env.tenant)
+
+    record = SyncRecord.objects.get(tenant=env.tenant, external_id="SKU-00008")
+    assert record.status == "succeeded"
+    assert record.events.filter(action="record.requeued").exists()
+    # The batch's attempt, then the queued re-run (inline under Q_SYNC) that re-read Acumatica.
+    assert record.events.filter(action="record.started").count() == started + 2
+    assert env.product("SKU-00008").price == Decimal("80.00")

@@ -27,3 +27,12 @@ def test_it_audits_a_run_that_could_not_read_acumatica(tenant, monkeypatch):
     monkeypatch.setattr(catalog, "push_catalog", unreachable)
     assert catalog.scheduled_push(tenant.pk) == {"error": "Could not reach Acumatica (ConnectionError)."}
     assert AuditEvent.objects.get(tenant=tenant, action="catalog.push_failed").message.startswith("Could not reach")
+
+
+def test_it_skips_a_run_while_another_push_of_the_tenant_holds_the_lock(tenant):
+    from sync.locks import job_lock
+
+    with job_lock(f"catalog-push:{tenant.pk}") as held:
+        assert held
+        summary = catalog.push_catalog(tenant)
+    assert summary.busy and summary.read == 0

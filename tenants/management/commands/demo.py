@@ -66,7 +66,7 @@ class Command(BaseCommand):
         import requests
 
         from sandbox.demo import DEMO_SLUG
-        from sync.bigcommerce import BigCommerceClient
+        from sync.clients import bigcommerce_client
         from sync.webhook_registration import ensure_hooks
         from tenants.models import Tenant
 
@@ -80,7 +80,7 @@ class Command(BaseCommand):
                     raise CommandError(f"The web server did not start at {base_url}.") from None
                 time.sleep(0.3)
         tenant = Tenant.objects.select_related("bigcommerce").get(slug=DEMO_SLUG)
-        with BigCommerceClient(tenant.bigcommerce) as bc:
+        with bigcommerce_client(tenant.bigcommerce) as bc:
             actions = ensure_hooks(tenant, bc, base_url=base_url)
         self.stdout.write(f"Webhooks: {', '.join(f'{a.scope} {a.action}' for a in actions)}")
 
