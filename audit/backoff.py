@@ -2,22 +2,18 @@
 
 Full jitter (a uniform wait between 0 and the exponential ceiling) spreads the retries of many
 records that failed together (an Acumatica outage) so they do not all come back at once.
-Each value can be overridden in Django settings under the same name.
+The numbers are settings (SYNC_RETRY_BASE_SECONDS, SYNC_RETRY_CAP_SECONDS, SYNC_MAX_ATTEMPTS,
+SYNC_LEASE_SECONDS), read from the environment in connector_site/settings.py; the lease should
+stay longer than the django-q task timeout (Q_TIMEOUT, 300 s by default).
 """
 import random
 from datetime import timedelta
 
 from django.conf import settings
 
-SYNC_RETRY_BASE_SECONDS = 30
-SYNC_RETRY_CAP_SECONDS = 60 * 60
-SYNC_MAX_ATTEMPTS = 8
-# A worker that has held a record longer than this is presumed dead; the django-q timeout is 300 s.
-SYNC_LEASE_SECONDS = 15 * 60
-
 
 def setting(name: str) -> int:
-    return int(getattr(settings, name, globals()[name]))
+    return int(getattr(settings, name))
 
 
 def retry_delay(attempt: int, retry_after: float | None = None, rng: random.Random | None = None) -> timedelta:

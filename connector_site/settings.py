@@ -162,6 +162,12 @@ HTTP_RETRY_MAX_DELAY = env_float("HTTP_RETRY_MAX_DELAY", 30.0)
 HTTP_MAX_TOTAL_WAIT = env_float("HTTP_MAX_TOTAL_WAIT", 120.0)
 ACUMATICA_ACTION_POLL_SECONDS = env_float("ACUMATICA_ACTION_POLL_SECONDS", 1.0)
 
+# Sync records (audit/backoff.py): retry backoff, attempts before needs_attention, run lease.
+SYNC_RETRY_BASE_SECONDS = env_int("SYNC_RETRY_BASE_SECONDS", 30, minimum=1)
+SYNC_RETRY_CAP_SECONDS = env_int("SYNC_RETRY_CAP_SECONDS", 3600, minimum=1)
+SYNC_MAX_ATTEMPTS = env_int("SYNC_MAX_ATTEMPTS", 8, minimum=1)
+SYNC_LEASE_SECONDS = env_int("SYNC_LEASE_SECONDS", 900, minimum=30)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",

@@ -6,6 +6,9 @@ so a slow Acumatica cannot pile up pushes; other tenants' jobs are separate task
 import json
 from dataclasses import asdict
 
+from django.db import transaction
+from django_q.tasks import async_task
+
 from audit.models import AuditEvent
 from sync.clients import bigcommerce_client
 from sync.http import ApiError
@@ -56,3 +59,10 @@ def check_webhooks_job(tenant_id: int) -> str:
                          response_body=json.dumps([asdict(a) for a in actions]))
         return f"{len(repaired)} hook(s) repaired"
 
+
+
+def queue_webhook_check(tenant: Tenant) -> None:
+    """Registers (or repairs) the tenant's hooks soon after its connection was saved."""
+    tenant_id = tenant.pk
+    transaction.on_commit(lambda: async_task("sync.jobs.check_webhooks_job", tenant_id,
+                                             task_name=f"check-webhooks-{tenant_id}"))

@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 
+from sync.jobs import queue_webhook_check
 from tenants.admin_forms import WriteOnlySecretsForm
 from tenants.models import AcumaticaConnection, BigCommerceConnection, Membership, SkuMapping, Tenant
 from tenants.sku_import import import_sku_mappings
@@ -76,6 +77,11 @@ class TenantAdmin(admin.ModelAdmin):
         ("Catalog", {"fields": ["sync_catalog", "push_price", "push_cost", "push_inventory", "cost_field",
                                 "warehouses", "use_on_hand", "safety_stock"]}),
     ]
+
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        if hasattr(form.instance, "bigcommerce"):
+            queue_webhook_check(form.instance)
 
     @admin.display(description="BigCommerce store")
     def store(self, obj: Tenant) -> str:

@@ -82,6 +82,14 @@ class OnboardingForm(forms.Form):
             self.fields[name].widget.attrs["placeholder"] = state
             self.fields[name].secret_state = "set" if self.stored_secret(name) else "not set"
 
+    def clean_bc_api_base_url(self) -> str:
+        # Only the sandbox needs another API root; elsewhere the field would let anyone make this
+        # server send the store's token to a host of their choosing.
+        url = self.cleaned_data.get("bc_api_base_url", "")
+        if url and not settings.SANDBOX_ENABLED:
+            raise ValidationError("Leave this empty: only the real BigCommerce API can be used here.")
+        return url
+
     def _has(self, name: str) -> bool:
         return bool(self.cleaned_data.get(name)) or self.stored_secret(name)
 

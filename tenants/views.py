@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 
+from sync.jobs import queue_webhook_check
 from tenants import connection_test
 from tenants.forms import OnboardingForm
 from tenants.models import Tenant
@@ -40,7 +41,8 @@ def _onboarding_page(request, tenant: Tenant | None):
         return _test_connection(request, form, tenant)
     if request.method == "POST" and form.is_valid():
         saved = form.save(request.user)
-        messages.success(request, f"Saved {saved.name}.")
+        queue_webhook_check(saved)
+        messages.success(request, f"Saved {saved.name}. Its BigCommerce webhooks are being registered.")
         return redirect("onboarding-edit", slug=saved.slug)
     return render(request, "tenants/onboarding.html", {"form": form, "tenant": tenant})
 

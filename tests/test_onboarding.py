@@ -101,3 +101,19 @@ def test_it_lists_only_the_merchants_own_tenants(client, make_tenant, merchant_o
     client.force_login(merchant_of(mine))
     html = client.get("/onboarding/").content.decode()
     assert "Mine" in html and "Theirs" not in html
+
+
+@override_settings(SANDBOX_ENABLED=False)
+def test_it_refuses_another_bigcommerce_api_root_outside_the_sandbox(logged_in):
+    response = _post(logged_in, "/onboarding/new/", bc_api_base_url="https://evil.example.com/stores/{store_hash}/")
+    assert "only the real BigCommerce API" in " ".join(response.context["form"].errors["bc_api_base_url"])
+
+
+def test_it_queues_webhook_registration_after_saving(logged_in, django_capture_on_commit_callbacks, monkeypatch):
+    from django_q.conf import Conf
+    from django_q.models import OrmQ
+
+    monkeypatch.setattr(Conf, "SYNC", False)
+    with django_capture_on_commit_callbacks(execute=True):
+        _post(logged_in, "/onboarding/new/")
+    assert [task.func() for task in OrmQ.objects.all()] == ["sync.jobs.check_webhooks_job"]
