@@ -1,12 +1,15 @@
 """Orders end to end over real HTTP: sandbox BigCommerce -> connector -> sandbox Acumatica."""
 from decimal import Decimal
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 
 from audit.models import SyncRecord
 from sandbox.acumatica import state
 from sandbox.bigcommerce import storefront
 from sandbox.bigcommerce.models import Customer, Store
+from sandbox.catalog_data import demo_catalog
 from sandbox.demo import connect_sandbox_tenant
 from sync.polling import queue_orders
 
@@ -20,8 +23,6 @@ def shop(live_server):
 
 
 def small_catalog():
-    from sandbox.catalog_data import demo_catalog
-
     return demo_catalog(count=10)
 
 
@@ -108,3 +109,26 @@ def test_it_needs_attention_for_an_unmapped_sku(shop):
     record = sync(tenant, order)
     assert record.status == "needs_attention"
     assert "SKU-00001" in record.last_error and "SKU mapping" in record.last_error
+
+
+def test_it_flags_an_order_cancelled_after_sync_and_deletes_nothing(shop):
+    tenant, store = shop
+    order = storefront.place_order(store, lines=[("SKU-00001", 1)])
+    assert sync(tenant, order).status == "succeeded"
+    storefront.set_status(order, 5)
+    record = sync(tenant, order)
+    assert record.status == "needs_attention"
+    assert "became Cancelled (5)" in record.last_error and "Nothing was deleted" in record.last_error
+    assert len(documents_for(order.pk)["orders"]) == 1
+
+
+def test_it_queues_orders_from_the_command(shop):
+    tenant, store = shop
+    placed = [storefront.place_order(store, lines=[("SKU-00002", 1)]) for _ in range(2)]
+    out = StringIO()
+    call_command("sync_orders", tenant.slug, "--since", "2000-01-01", stdout=out)
+    assert "2 orders read, 2 queued" in out.getvalue() and "Queued 2 order(s)" in out.getvalue()
+    assert all(len(documents_for(order.pk)["orders"]) == 1 for order in placed)
+    out = StringIO()
+    call_command("sync_orders", tenant.slug, "--order", str(placed[0].pk), stdout=out)
+    assert "Queued 1 order(s)" in out.getvalue()
