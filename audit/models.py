@@ -29,6 +29,7 @@ from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from audit import backoff
 from audit.redaction import REDACTED, clean_body, clean_url, redact_data, redact_headers
@@ -181,16 +182,23 @@ class SyncRecord(models.Model):
 
     # --- audit ---------------------------------------------------------------------------------
 
+    @cached_property
+    def known_secrets(self) -> list[str]:
+        # Decrypting the tenant's secrets for every event is most of an event's cost; once per
+        # loaded record is enough (a run is minutes at most).
+        return tenant_secrets(self.tenant_id)
+
     def log(self, action: str, **fields: Any) -> "AuditEvent":
         """Appends an AuditEvent for this record. ``data`` (a dict) is stored as the request body."""
         data = fields.pop("data", None)
         if data is not None and "request_body" not in fields:
             fields["request_body"] = redact_data(data)
+        fields.setdefault("known_secrets", self.known_secrets)
         return AuditEvent.write(action=action, record=self, tenant_id=self.tenant_id, **fields)
 
     def call_recorder(self) -> Callable[[Any], None]:
         """A ``sync.http`` CallHook writing one ``api.call`` event per HTTP attempt."""
-        secrets = tenant_secrets(self.tenant_id)
+        secrets = self.known_secrets
 
         def record_call(call: Any) -> None:
             AuditEvent.write(

@@ -14,6 +14,7 @@ Customers:
 Catalog:
     find_products_by_skus(skus) -> dict[str, dict]   # requested SKU -> product (missing SKUs absent)
     find_variants_by_skus(skus) -> dict[str, dict]   # requested SKU -> variant
+    iter_products(include_fields=None) / iter_variants(include_fields=None) -> Iterator[dict]   # whole catalog
     iter_variants(include_fields=None) -> Iterator[dict]
     update_products(batch) -> list[dict]             # chunks of 10
     update_variants(batch) -> list[dict]             # chunks of 50
@@ -273,6 +274,11 @@ class BigCommerceClient:
             if match:
                 found[sku] = match[0]
         return found
+
+    def iter_products(self, include_fields: str | None = None) -> Iterator[dict]:
+        """Every product of the store, page by page."""
+        # Reference: specs/bigcommerce/products_catalog.v3.yml GET /catalog/products (include_fields)
+        yield from self._v3_pages("v3/catalog/products", {"include_fields": include_fields} if include_fields else {})
 
     def iter_variants(self, include_fields: str | None = None) -> Iterator[dict]:
         """Every variant of the store (base variants included), page by page."""

@@ -6,7 +6,6 @@ of a call per 50 SKUs (variants: per SKU, as ``sku:in`` is not documented for th
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
 
 from sync.bigcommerce import BigCommerceClient
 from sync.catalog_values import bc_values, chunked
@@ -52,11 +51,7 @@ def cache_on_mappings(tenant: Tenant, states: list[CatalogState]) -> None:
                                                             bc_variant_id=state.bc_variant_id)
 
 
-def _catalog_rows(bc: BigCommerceClient, path: str) -> Iterator[dict]:
-    # Reference: specs/bigcommerce/products_catalog.v3.yml GET /catalog/products and
-    # product-variants_catalog.v3.yml GET /catalog/variants (page, limit up to 250).
-    # The client has no public "list all" for the catalog yet; its v3 pager is used directly.
-    yield from bc._v3_pages(path, {"include_fields": "id,product_id,sku,price,cost_price,option_values"})
+SCAN_FIELDS = "id,product_id,sku,price,cost_price,option_values"
 
 
 def scan_catalog(tenant: Tenant, bc: BigCommerceClient) -> None:
@@ -65,9 +60,9 @@ def scan_catalog(tenant: Tenant, bc: BigCommerceClient) -> None:
     One pass over products and one over variants (250 per page) instead of a lookup per 50 SKUs;
     pages are written as they come, so memory stays flat.
     """
-    for page in chunked(_catalog_rows(bc, "v3/catalog/products"), BC_PAGE):
+    for page in chunked(bc.iter_products(SCAN_FIELDS), BC_PAGE):
         _store_scanned(tenant, "product", [row for row in page if row.get("sku")])
-    for page in chunked(_catalog_rows(bc, "v3/catalog/variants"), BC_PAGE):
+    for page in chunked(bc.iter_variants(SCAN_FIELDS), BC_PAGE):
         # A product's base variant (no option values) carries the product's SKU; the product wins.
         _store_scanned(tenant, "variant", [row for row in page if row.get("sku") and row.get("option_values")])
 
