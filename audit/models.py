@@ -26,6 +26,7 @@ from datetime import timedelta
 from typing import Any, Callable
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -33,6 +34,7 @@ from django.utils.functional import cached_property
 
 from audit import backoff
 from audit.redaction import REDACTED, clean_body, clean_url, redact_data, redact_headers
+from tenants.models import AcumaticaConnection, BigCommerceConnection, TenantScopedQuerySet
 
 
 class Status(models.TextChoices):
@@ -63,7 +65,6 @@ CLAIMABLE = Q(status=Status.PENDING)
 
 def tenant_secrets(tenant_id: int) -> list[str]:
     """The tenant's own secret values, so they can be scrubbed from stored bodies verbatim."""
-    from tenants.models import AcumaticaConnection, BigCommerceConnection
     values: list[str] = []
     for model in (BigCommerceConnection, AcumaticaConnection):
         connection = model.objects.filter(tenant_id=tenant_id).first()
@@ -72,14 +73,7 @@ def tenant_secrets(tenant_id: int) -> list[str]:
     return [v for v in values if v]
 
 
-class SyncRecordQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "SyncRecordQuerySet":
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_staff:
-            return self
-        return self.filter(tenant__memberships__user=user)
-
+class SyncRecordQuerySet(TenantScopedQuerySet):
     def claim(self, record_id: int) -> "SyncRecord | None":
         """Atomically moves a runnable record to ``running``; None if it is not runnable or taken.
 
@@ -155,9 +149,11 @@ class SyncRecord(models.Model):
     last_error_class = models.CharField(max_length=200, blank=True)
     status_reason = models.TextField(blank=True, help_text="Why it was filtered, skipped or resolved.")
     source = models.CharField(max_length=20, choices=Source.choices)
-    stub = models.JSONField(default=dict, blank=True, help_text="The event that started it.")
-    snapshot = models.JSONField(null=True, blank=True, help_text="Latest fetched source record.")
-    result = models.JSONField(default=dict, blank=True)
+    # DjangoJSONEncoder: fetched records and results carry Decimal money and datetimes.
+    stub = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder, help_text="The event that started it.")
+    snapshot = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder,
+                                help_text="Latest fetched source record.")
+    result = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
     acumatica_key = models.CharField(max_length=200, blank=True, db_index=True)
     bigcommerce_key = models.CharField(max_length=200, blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
@@ -198,16 +194,7 @@ class SyncRecord(models.Model):
 
     def call_recorder(self) -> Callable[[Any], None]:
         """A ``sync.http`` CallHook writing one ``api.call`` event per HTTP attempt."""
-        secrets = self.known_secrets
-
-        def record_call(call: Any) -> None:
-            AuditEvent.write(
-                action="api.call", record=self, tenant_id=self.tenant_id, known_secrets=secrets,
-                method=call.method, url=call.url, status_code=call.status, duration_ms=call.duration_ms,
-                request_headers=call.request_headers, request_body=call.request_body,
-                response_headers=call.response_headers, response_body=call.response_body,
-                message=getattr(call, "error", None) or "", attempt=getattr(call, "attempt", 1))
-        return record_call
+        return api_call_recorder(self.tenant_id, record=self, known_secrets=self.known_secrets)
 
     # --- while running (called by pipelines) -----------------------------------------------------
 
@@ -346,6 +333,22 @@ class SyncRecord(models.Model):
         return 1
 
 
+def api_call_recorder(tenant_id: int, record: SyncRecord | None = None, known_secrets: list[str] | None = None,
+                      default_message: str = "") -> Callable[[Any], None]:
+    """A ``sync.http`` CallHook writing one ``api.call`` event per HTTP attempt, on the record if
+    given (calls made for one record) or on the tenant only (batch calls serving many records)."""
+    secrets = tenant_secrets(tenant_id) if known_secrets is None else known_secrets
+
+    def record_call(call: Any) -> None:
+        AuditEvent.write(
+            action="api.call", record=record, tenant_id=tenant_id, known_secrets=secrets,
+            method=call.method, url=call.url, status_code=call.status, duration_ms=call.duration_ms,
+            request_headers=call.request_headers, request_body=call.request_body,
+            response_headers=call.response_headers, response_body=call.response_body,
+            message=getattr(call, "error", None) or default_message, attempt=getattr(call, "attempt", 1))
+    return record_call
+
+
 class WorkerLost(Exception):
     """A run that never reported back; transient, so the record is retried."""
     permanent = False
@@ -363,14 +366,7 @@ def _user_label(user) -> str:
     return user.get_username()
 
 
-class AuditEventQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "AuditEventQuerySet":
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_staff:
-            return self
-        return self.filter(tenant__memberships__user=user)
-
+class AuditEventQuerySet(TenantScopedQuerySet):
     def delete(self):
         raise PermissionError("Audit events are append-only; they cannot be deleted.")
 

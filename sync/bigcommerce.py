@@ -43,6 +43,7 @@ from typing import Any, Iterable, Iterator
 import requests
 
 from sync import ratebudget
+from sync.batches import chunked
 from sync.http import (SYSTEM_CLOCK, ApiError, CallHook, Clock, HttpClient, RetryPolicy, parse_json,
                        redirect_error, server_wait)
 from tenants.models import BigCommerceConnection
@@ -75,11 +76,6 @@ def to_decimals(data: Any) -> Any:
                 pass
         out[key] = to_decimals(value)
     return out
-
-
-def _chunks(items: list, size: int) -> Iterator[list]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
 
 
 def _utc(moment: datetime) -> datetime:
@@ -256,7 +252,7 @@ class BigCommerceClient:
         """Products whose base SKU is one of ``skus``, keyed by the SKU as asked (case-insensitive)."""
         wanted = {sku.lower(): sku for sku in skus}
         found: dict[str, dict] = {}
-        for chunk in _chunks(list(wanted.values()), SKUS_PER_LOOKUP):
+        for chunk in chunked(list(wanted.values()), SKUS_PER_LOOKUP):
             # Reference: specs/bigcommerce/products_catalog.v3.yml GET /catalog/products (sku:in)
             for product in self._v3_pages("v3/catalog/products", {"sku:in": ",".join(chunk)}):
                 asked = wanted.get(str(product.get("sku", "")).lower())
@@ -287,22 +283,22 @@ class BigCommerceClient:
 
     def update_products(self, batch: list[dict]) -> list[dict]:
         # Reference: specs/bigcommerce/products_catalog.v3.yml PUT /catalog/products (10 per batch)
-        return self._put_chunks("v3/catalog/products", batch, PRODUCTS_PER_PUT)
+        return self._putchunked("v3/catalog/products", batch, PRODUCTS_PER_PUT)
 
     def update_variants(self, batch: list[dict]) -> list[dict]:
         # Reference: specs/bigcommerce/product-variants_catalog.v3.yml PUT /catalog/variants (50 per batch)
-        return self._put_chunks("v3/catalog/variants", batch, VARIANTS_PER_PUT)
+        return self._putchunked("v3/catalog/variants", batch, VARIANTS_PER_PUT)
 
-    def _put_chunks(self, path: str, batch: list[dict], size: int) -> list[dict]:
+    def _putchunked(self, path: str, batch: list[dict], size: int) -> list[dict]:
         updated: list[dict] = []
-        for chunk in _chunks(batch, size):
+        for chunk in chunked(batch, size):
             updated.extend(self._data(self._call("PUT", path, body=chunk)) or [])
         return updated
 
     def set_inventory_absolute(self, items: list[dict], location_id: int, reason: str | None = None) -> list:
         """Sets absolute stock levels; items are {sku|variant_id|product_id, quantity}."""
         transactions = []
-        for chunk in _chunks([{**item, "location_id": location_id} for item in items], INVENTORY_PER_PUT):
+        for chunk in chunked([{**item, "location_id": location_id} for item in items], INVENTORY_PER_PUT):
             body: dict[str, Any] = {"items": chunk}
             if reason:
                 body["reason"] = reason

@@ -37,16 +37,17 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
-from audit.models import AuditEvent, Direction, Source, Status, SyncRecord, tenant_secrets
+from audit.models import AuditEvent, Direction, Source, Status, SyncRecord, api_call_recorder, tenant_secrets
 from sync import catalog_reads as reads
 from sync.acumatica import AcumaticaClient
+from sync.batches import chunked
 from sync.bigcommerce import BigCommerceClient
-from sync.catalog_values import (CatalogSettings, Item, adjustment_item, catalog_body, changes, chunked,
+from sync.catalog_values import (CatalogSettings, Item, adjustment_item, catalog_body, changes,
                                  halves, jsonable_values, later)
 from sync.catalog_lookup import (STATE_BATCH, STATE_FIELDS, cache_on_mappings, copy_ids, forget, found,
                                  scan_catalog)
 from sync.clients import open_clients
-from sync.http import ApiError, CallHook, CallRecord
+from sync.http import ApiError, CallHook
 from sync.inventory_ids import skus_for
 from sync.locks import job_lock
 from sync.models import CatalogState, Cursor
@@ -80,15 +81,7 @@ def not_found_error(sku: str, inventory_id: str) -> ApiError:
 
 def tenant_call_recorder(tenant: Tenant) -> CallHook:
     """Batch calls serve many records at once, so they are audited on the tenant, not on one record."""
-    secrets = tenant_secrets(tenant.pk)
-
-    def record_call(call: CallRecord) -> None:
-        AuditEvent.write(action="api.call", tenant_id=tenant.pk, known_secrets=secrets, method=call.method,
-                         url=call.url, status_code=call.status, duration_ms=call.duration_ms,
-                         request_headers=call.request_headers, request_body=call.request_body,
-                         response_headers=call.response_headers, response_body=call.response_body,
-                         message=call.error or "catalog push", attempt=call.attempt)
-    return record_call
+    return api_call_recorder(tenant.pk, default_message="catalog push")
 
 
 @dataclass

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 
 from sync.bigcommerce import BigCommerceClient
-from sync.catalog_values import bc_values, chunked
+from sync.batches import chunked
+from sync.catalog_values import bc_values
 from sync.inventory_ids import inventory_ids_for
 from sync.models import CatalogState
 from tenants.models import SkuMapping, Tenant

@@ -21,7 +21,8 @@ from datetime import datetime, timezone
 
 from sync import versions
 from sync.acumatica import AcumaticaClient, unwrap
-from sync.catalog_values import (NON_STOCK_ITEM, STOCK_ITEM, CatalogSettings, Item, available_values, chunked,
+from sync.batches import chunked
+from sync.catalog_values import (NON_STOCK_ITEM, STOCK_ITEM, CatalogSettings, Item, available_values,
                                  later, odata_in, plain, price_values, stock_item_values)
 
 PAGE = 500            # Acumatica $top: fewer round trips, still a bounded page

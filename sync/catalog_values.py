@@ -15,12 +15,13 @@ and variant `price`, `cost_price`; inventory absolute adjustments by product_id 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
-from itertools import islice
 from typing import Any, TypeVar
+
+from sync.mapping import odata_string
 
 STOCK_ITEM = "StockItem"
 NON_STOCK_ITEM = "NonStockItem"
@@ -182,12 +183,6 @@ def later(current: datetime | None, text: str | None) -> datetime | None:
     return moment if current is None or moment > current else current
 
 
-def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
-    iterator = iter(items)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
-
-
 def halves(batch: list[T]) -> tuple[list[T], list[T]]:
     middle = len(batch) // 2
     return batch[:middle], batch[middle:]
@@ -195,4 +190,4 @@ def halves(batch: list[T]) -> tuple[list[T], list[T]]:
 
 def odata_in(field_name: str, values: Iterable[str]) -> str:
     """`F eq 'a' or F eq 'b'`: OData v3 has no `in`, and Acumatica documents only eq/or for this."""
-    return " or ".join(f"{field_name} eq '{str(v).replace(chr(39), chr(39) * 2)}'" for v in values)
+    return " or ".join(f"{field_name} eq {odata_string(v)}" for v in values)

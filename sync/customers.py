@@ -25,8 +25,7 @@ def guest_customer_id(email: str) -> str:
 
 
 def find_customer_by_email(ac: AcumaticaClient, email: str) -> str | None:
-    literal = "'" + email.replace("'", "''") + "'"
-    for row in ac.query("Customer", filter=f"MainContact/Email eq {literal}", expand="MainContact",
+    for row in ac.query("Customer", filter=f"MainContact/Email eq {mapping.odata_string(email)}", expand="MainContact",
                         select="CustomerID,MainContact/Email", top=2):
         return unwrap(row)["CustomerID"]
     return None

@@ -35,6 +35,11 @@ def refund_ref(refund_id: int) -> str:
     return f"BC-RF-{refund_id}"
 
 
+def odata_string(value: object) -> str:
+    """An Acumatica $filter string literal: quoted, with embedded quotes doubled (OData v3)."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
 def bc_datetime(value: str) -> datetime:
     """v2 dates are RFC 2822 ("Tue, 20 Nov 2012 00:00:00 +0000"); v3 dates are ISO 8601."""
     try:

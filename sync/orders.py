@@ -8,10 +8,7 @@ a crash between a create and its binding never make a second document.
 Refunds are processed one at a time, oldest first, inside the order's run: a record is claimed by
 one worker at a time, so this is the per-order lock across all workers.
 """
-import json
 from decimal import Decimal
-
-from django.core.serializers.json import DjangoJSONEncoder
 
 from audit.models import SyncRecord
 from sync import mapping
@@ -40,15 +37,6 @@ class OrderProblem(Exception):
     permanent = True
 
 
-def jsonable(data) -> dict:
-    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
-
-
-def quoted(value: str) -> str:
-    """An OData string literal."""
-    return "'" + str(value).replace("'", "''") + "'"
-
-
 def first(rows) -> dict | None:
     for row in rows:
         return unwrap(row)
@@ -62,7 +50,7 @@ def sync_order(record: SyncRecord) -> dict | None:
         order = bc.get_order(int(record.external_id))
         transactions = bc.get_transactions(order["id"])
         refunds = bc.get_refunds(order["id"])
-        record.store_snapshot(jsonable({"order": order, "transactions": transactions, "refunds": refunds}))
+        record.store_snapshot({"order": order, "transactions": transactions, "refunds": refunds})
         return OrderSync(record, tenant, bc, ac, order).run(transactions, refunds)
 
 
@@ -125,7 +113,7 @@ class OrderSync:
             sales_order = unwrap(self.ac.get("SalesOrder", key.split("/", 1)))
         else:
             reference = mapping.order_ref(self.order_id)
-            sales_order = first(self.ac.query("SalesOrder", filter=f"ExternalRef eq {quoted(reference)}")) \
+            sales_order = first(self.ac.query("SalesOrder", filter=f"ExternalRef eq {mapping.odata_string(reference)}")) \
                 or self._create_sales_order(customer_id)
             bind(self.tenant, "order", self.order_id, f"{sales_order['OrderType']}/{sales_order['OrderNbr']}")
         mismatch = mapping.totals_mismatch(self.order, Decimal(str(sales_order.get("OrderTotal") or 0)))
@@ -167,7 +155,7 @@ class OrderSync:
         if key:
             return key
         reference = mapping.payment_ref(transaction["id"])
-        payment = first(self.ac.query("Payment", filter=f"ExternalRef eq {quoted(reference)}"))
+        payment = first(self.ac.query("Payment", filter=f"ExternalRef eq {mapping.odata_string(reference)}"))
         if payment is None:
             method, cash_account = self.payment_account(transaction.get("gateway") or "")
             payment = unwrap(self.ac.put("Payment", wrap(mapping.payment_payload(
@@ -203,8 +191,8 @@ class OrderSync:
         return key
 
     def _find_invoice(self, sales_order: dict) -> dict | None:
-        condition = (f"Type eq 'Invoice' and CustomerOrder eq {quoted(self.order_id)} "
-                     f"and CustomerID eq {quoted(sales_order['CustomerID'])}")
+        condition = (f"Type eq 'Invoice' and CustomerOrder eq {mapping.odata_string(self.order_id)} "
+                     f"and CustomerID eq {mapping.odata_string(sales_order['CustomerID'])}")
         return first(self.ac.query("SalesInvoice", filter=condition))
 
     # -- refunds ---------------------------------------------------------------------------------
@@ -213,7 +201,7 @@ class OrderSync:
         key = bound_key(self.tenant, "refund", refund["id"])
         if key:
             return key
-        reference = quoted(mapping.refund_ref(refund["id"]))
+        reference = mapping.odata_string(mapping.refund_ref(refund["id"]))
         memo = first(self.ac.query("SalesInvoice", filter=f"Type eq 'Credit Memo' and ExternalRef eq {reference}")) \
             or self._create_credit_memo(refund, customer_id)
         self._release(memo, "SalesInvoice", "ReleaseSalesInvoice")

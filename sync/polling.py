@@ -6,14 +6,14 @@ poll ran is not missed. The cursor advances only after a page's records are stor
 transaction; duplicates from the overlap are harmless because records coalesce and writes are
 idempotent.
 """
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
-from itertools import islice
 
 from django.db import transaction
 from django.utils import timezone
 
 from audit.models import Direction, Source, Status, SyncRecord
+from sync.batches import chunked
 from sync.bigcommerce import BigCommerceClient
 from sync.clients import bigcommerce_client
 from sync.mapping import bc_datetime
@@ -27,12 +27,6 @@ PAGE = 250
 SETTLED = (Status.SUCCEEDED, Status.FILTERED, Status.NEEDS_ATTENTION)
 
 Progress = Callable[[int, int], None]  # (seen, queued)
-
-
-def _pages(rows: Iterable[dict], size: int = PAGE) -> Iterator[list[dict]]:
-    rows = iter(rows)
-    while page := list(islice(rows, size)):
-        yield page
 
 
 def poll_start(tenant: Tenant, cursor: Cursor) -> datetime:
@@ -76,7 +70,7 @@ def _poll(tenant: Tenant, kind: str, stream: str, rows_since: Callable[[BigComme
     start = since or poll_start(tenant, cursor)
     seen = queued = 0
     with bigcommerce_client(tenant.bigcommerce) as bc:
-        for page in _pages(rows_since(bc, start)):
+        for page in chunked(rows_since(bc, start), PAGE):
             queued += _store_page(tenant, cursor, kind, page)
             seen += len(page)
             if progress:

@@ -27,13 +27,22 @@ def default_paid_status_ids() -> list[int]:
     return list(DEFAULT_PAID_STATUS_IDS)
 
 
-class TenantQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "TenantQuerySet":
+class TenantScopedQuerySet(models.QuerySet):
+    """The one access rule for merchant data: staff see everything, a member sees their tenants'
+    rows, an anonymous user nothing. `tenant_path` leads from the row to its Tenant."""
+
+    tenant_path = "tenant__"
+
+    def visible_to(self, user):
         if not user.is_authenticated:
             return self.none()
         if user.is_staff:
             return self
-        return self.filter(memberships__user=user)
+        return self.filter(**{f"{self.tenant_path}memberships__user": user})
+
+
+class TenantQuerySet(TenantScopedQuerySet):
+    tenant_path = ""
 
 
 class Tenant(models.Model):

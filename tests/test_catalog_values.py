@@ -2,7 +2,8 @@
 from datetime import datetime, timezone
 from decimal import Decimal
 
-from sync.catalog_values import (CatalogSettings, adjustment_item, available_values, catalog_body, changes, chunked,
+from sync.batches import chunked
+from sync.catalog_values import (CatalogSettings, adjustment_item, available_values, catalog_body, changes,
                                  halves, later, odata_in, price_values, stock_item_values, storefront_quantity,
                                  warehouse_quantity)
 
