@@ -34,6 +34,7 @@ from django.utils.functional import cached_property
 
 from audit import backoff
 from audit.redaction import REDACTED, clean_body, clean_url, redact_data, redact_headers
+from sync.batches import chunked
 from tenants.models import AcumaticaConnection, BigCommerceConnection, TenantScopedQuerySet
 
 
@@ -61,6 +62,11 @@ class Source(models.TextChoices):
 
 
 CLAIMABLE = Q(status=Status.PENDING)
+BULK_CHUNK = 500  # rows per IN (...) list and bulk insert; well under SQLite's variable limit
+
+
+def _event(record_id: int, action: str, message: str) -> dict:
+    return {"record_id": record_id, "action": action, "message": message}
 
 
 def tenant_secrets(tenant_id: int) -> list[str]:
@@ -130,6 +136,51 @@ class SyncRecordQuerySet(TenantScopedQuerySet):
             except IntegrityError:
                 continue  # another transaction inserted the same key between our read and insert
         raise RuntimeError(f"Could not upsert sync record {tenant.pk}/{kind}/{external_id}")
+
+    def upsert_pending_many(self, tenant, kind: str, external_ids: list[str], direction: str, source: str,
+                            stub: dict | None = None) -> list[int]:
+        """``upsert_pending`` for many objects of one event (a push naming thousands of items).
+
+        Same outcome per record, in a fixed number of queries per chunk instead of several per record:
+        existing rows are locked and absorbed by status with one UPDATE each, new rows are inserted in
+        bulk, and the audit events are written in bulk. Returns the ids of records that need a run.
+        Call inside the caller's transaction; a concurrent insert of the same key raises IntegrityError
+        and the caller's transaction (and the whole event) is rolled back, to be re-delivered.
+        """
+        stub = redact_data(stub or {})
+        secrets = tenant_secrets(tenant.pk)
+        to_run: list[int] = []
+        for chunk in chunked(dict.fromkeys(str(e) for e in external_ids), BULK_CHUNK):
+            existing = list(self.select_for_update().filter(tenant=tenant, kind=kind, external_id__in=chunk)
+                            .only("pk", "external_id", "status", "attempts"))
+            known = {record.external_id for record in existing}
+            created = self.bulk_create([
+                self.model(tenant=tenant, kind=kind, external_id=external_id, direction=direction, source=source,
+                           stub=stub) for external_id in chunk if external_id not in known])
+            events = [_event(record.pk, "record.received", f"Received from {source}.") for record in created]
+            to_run += [record.pk for record in created]
+            by_status: dict[str, list[int]] = {}
+            for record in existing:
+                by_status.setdefault(record.status, []).append(record.pk)
+            pending = by_status.pop(Status.PENDING, [])
+            events += [_event(pk, "record.coalesced", f"Another {source} event; already queued.") for pk in pending]
+            running = by_status.pop(Status.RUNNING, [])
+            self.filter(pk__in=running).update(rerun_requested=True)
+            events += [_event(pk, "record.coalesced", f"Another {source} event during a run; will run again.")
+                       for pk in running]
+            for status, pks in by_status.items():  # settled or failed: reopened, as _reopen does
+                keep_attempts = status == Status.FAILED and source not in (Source.REPLAY, Source.MANUAL)
+                self.filter(pk__in=pks).update(
+                    status=Status.PENDING, source=source, attempts=F("attempts") if keep_attempts else 0,
+                    next_attempt_at=None, rerun_requested=False, status_reason="", stub=stub,
+                    updated_at=timezone.now())
+                events += [_event(pk, "record.received", f"Received from {source}; queued again (was {status}).")
+                           for pk in pks]
+                to_run += pks
+            AuditEvent.objects.bulk_create([AuditEvent.build(tenant_id=tenant.pk, known_secrets=secrets,
+                                                             request_body=redact_data(stub), **event)
+                                            for event in events])
+        return to_run
 
 
 class SyncRecord(models.Model):
@@ -413,6 +464,13 @@ class AuditEvent(models.Model):
     @classmethod
     def write(cls, action: str, tenant_id: int, known_secrets: list[str] | None = None, **fields: Any) -> "AuditEvent":
         """The one way events are created: bodies redacted and capped, message scrubbed."""
+        event = cls.build(action=action, tenant_id=tenant_id, known_secrets=known_secrets, **fields)
+        event.save(force_insert=True)
+        return event
+
+    @classmethod
+    def build(cls, action: str, tenant_id: int, known_secrets: list[str] | None = None, **fields: Any) -> "AuditEvent":
+        """An unsaved event, cleaned as ``write`` does (for ``bulk_create``)."""
         secrets = tenant_secrets(tenant_id) if known_secrets is None else known_secrets
         for name in ("request_body", "response_body"):
             fields[name] = clean_body(fields.get(name), secrets)
@@ -423,7 +481,7 @@ class AuditEvent(models.Model):
         fields["method"] = fields.get("method") or ""
         if fields.get("user") is not None and not getattr(fields["user"], "is_authenticated", False):
             fields["user"] = None
-        return cls.objects.create(action=action, tenant_id=tenant_id, **fields)
+        return cls(action=action, tenant_id=tenant_id, **fields)
 
     def save(self, *args, **kwargs) -> None:
         if self.pk is not None and not kwargs.get("force_insert"):

@@ -186,6 +186,9 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
 }
 
+# Error pages and mails hide every tenant secret they could show, with DEBUG on too.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "connector_site.error_reports.SecretHidingFilter"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

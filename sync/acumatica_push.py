@@ -9,12 +9,11 @@ every item whose values are now current). No API call happens in the request: th
 re-read Acumatica, so the row values in the notification are never pushed as such.
 
 Refusals: unknown tenant 404, inactive 403, bad or missing header 401 (counted per tenant, nothing
-stored or queued), malformed body 400/413/415.
+stored or queued), malformed body 400/413. The header is checked before the body is read.
 """
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 from uuid import UUID
 
@@ -24,20 +23,18 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from audit.models import Direction, Source, SyncRecord
+from connector_site.error_reports import protect
 from sync.models import WebhookReceipt, WebhookRefusals
-from sync.tasks import enqueue_record
+from sync.tasks import enqueue_records
+from sync.webhook_input import Refusal, header_bytes, parse_json_object, read_body, short_text
 from tenants.models import Tenant
 
 log = logging.getLogger(__name__)
 
-MAX_BODY_BYTES = 1024 * 1024  # a notification carries one row per item and warehouse; generous but bounded
-MAX_ITEMS = 1000              # InventoryIDs queued from one notification
-
-
-class Refusal(Exception):
-    def __init__(self, status: int, reason: str) -> None:
-        super().__init__(reason)
-        self.status, self.reason = status, reason
+MAX_BODY_BYTES = 2 * 1024 * 1024  # one row per item and warehouse: room for 10,000 items in two warehouses
+MAX_ITEMS = 10_000                 # distinct InventoryIDs in one notification; more is refused whole (413)
+MAX_INVENTORY_ID_LENGTH = 100      # SyncRecord.external_id
+MAX_NAME_LENGTH = 100              # Id and Query: WebhookReceipt.dedupe_key and scope
 
 
 def _refuse(tenant: Tenant | None, refusal: Refusal) -> JsonResponse:
@@ -58,38 +55,39 @@ def _tenant(public_id: UUID) -> Tenant:
 
 
 def _check_header(request: HttpRequest, tenant: Tenant) -> None:
-    connection = tenant.acumatica
-    supplied = request.headers.get(connection.push_header_name) or ""
-    expected = connection.push_secret or ""
+    name = tenant.acumatica.push_header_name
     # compare_digest on bytes of both, always, so timing does not tell how much matched.
-    if not (supplied and expected and hmac.compare_digest(supplied.encode(), expected.encode())):
-        raise Refusal(401, f"missing or wrong {connection.push_header_name} header")
+    if not (tenant.acumatica.push_secret and header_bytes(request.headers, name) and hmac.compare_digest(
+            header_bytes(request.headers, name), tenant.acumatica.push_secret.encode())):
+        raise Refusal(401, f"missing or wrong {name} header")
 
 
-def _payload(request: HttpRequest) -> dict:
-    if len(request.body) > MAX_BODY_BYTES:
-        raise Refusal(413, "body too large")
-    try:
-        payload = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError):
-        raise Refusal(400, "body is not valid JSON") from None
-    if not isinstance(payload, dict) or not str(payload.get("Id") or "").strip():
-        raise Refusal(400, "a push notification needs an Id")
+def _payload(body: bytes) -> dict:
+    payload = parse_json_object(body)
+    short_text(payload.get("Id"), "Id", MAX_NAME_LENGTH)
+    short_text(payload.get("Query"), "Query", MAX_NAME_LENGTH, required=False)
     if not isinstance(payload.get("Inserted", []), list):
         raise Refusal(400, "Inserted must be a list of rows")
     return payload
 
 
 def inserted_inventory_ids(payload: dict) -> list[str]:
-    """Distinct InventoryIDs of the Inserted rows (one row per item and warehouse), in order."""
+    """Distinct InventoryIDs of the Inserted rows (one row per item and warehouse), in order.
+
+    A row without an InventoryID names no item and is skipped; one that is not a short string makes
+    the whole notification a 400, and more than MAX_ITEMS items a 413: nothing is queued in part.
+    """
     ids: dict[str, None] = {}
     for row in payload.get("Inserted") or []:
         value = row.get("InventoryID") if isinstance(row, dict) else None
         if isinstance(value, dict):  # a query may return wrapped values
             value = value.get("value")
-        if isinstance(value, str) and value.strip():
-            ids.setdefault(value.strip(), None)
-    return list(ids)[:MAX_ITEMS]
+        if value is None or value == "":
+            continue
+        ids.setdefault(short_text(value, "InventoryID", MAX_INVENTORY_ID_LENGTH), None)
+        if len(ids) > MAX_ITEMS:
+            raise Refusal(413, f"a notification may name at most {MAX_ITEMS} items")
+    return list(ids)
 
 
 @csrf_exempt
@@ -98,31 +96,30 @@ def acumatica_receiver(request: HttpRequest, public_id: UUID) -> JsonResponse:
     tenant = None
     try:
         tenant = _tenant(public_id)
+        protect(request, (getattr(tenant.acumatica, name) for name in tenant.acumatica.SECRET_FIELDS))
         _check_header(request, tenant)
-        payload = _payload(request)
+        body = read_body(request, MAX_BODY_BYTES)
+        payload = _payload(body)
+        ids = inserted_inventory_ids(payload)
     except Refusal as refusal:
         return _refuse(tenant, refusal)
     if not tenant.sync_catalog:
         return JsonResponse({"status": "ignored", "reason": "catalog sync is off for this tenant"})
-    return JsonResponse(accept_push(tenant, payload))
+    return JsonResponse(accept_push(tenant, payload, ids))
 
 
-def accept_push(tenant: Tenant, payload: dict) -> dict:
+def accept_push(tenant: Tenant, payload: dict, ids: list[str]) -> dict:
     """Stores the notification and queues a record per item; a repeated ``Id`` queues nothing."""
-    ids = inserted_inventory_ids(payload)
-    query = str(payload.get("Query") or "push")[:100]
+    push_id = str(payload["Id"]).strip()
+    query = str(payload.get("Query") or "push").strip()
+    stub = {"push_id": push_id, "query": query, "timestamp": payload.get("TimeStamp")}
     try:
         with transaction.atomic():
             WebhookReceipt.objects.create(tenant=tenant, source="acumatica", scope=query, object_id="",
-                                          dedupe_key=str(payload["Id"])[:100], payload=payload)
-            queued = 0
-            for inventory_id in ids:
-                stub = {"push_id": str(payload["Id"]), "query": query, "timestamp": payload.get("TimeStamp")}
-                record, created = SyncRecord.objects.upsert_pending(
-                    tenant, "product", inventory_id, Direction.TO_BIGCOMMERCE, Source.PUSH, stub=stub)
-                if created:
-                    enqueue_record(record)
-                    queued += 1
+                                          dedupe_key=push_id, payload=payload)
+            to_run = SyncRecord.objects.upsert_pending_many(
+                tenant, "product", ids, Direction.TO_BIGCOMMERCE, Source.PUSH, stub=stub)
+            enqueue_records(to_run)
     except IntegrityError:
         return {"status": "duplicate"}
-    return {"status": "queued", "items": len(ids), "queued": queued}
+    return {"status": "queued", "items": len(ids), "queued": len(to_run)}

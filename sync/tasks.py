@@ -39,8 +39,26 @@ def register_pipeline(kind: str) -> Callable[[Pipeline], Pipeline]:
 def enqueue_record(record: SyncRecord) -> None:
     """Queues ``process_record`` once the surrounding transaction commits (so the worker sees the row)."""
     record_id = record.pk
-    transaction.on_commit(lambda: async_task("sync.tasks.process_record", record_id,
-                                             task_name=f"sync-record-{record_id}", group="sync-records"))
+    transaction.on_commit(lambda: _queue(record_id))
+
+
+def enqueue_records(record_ids: list[int]) -> None:
+    """Queues many records after commit with one task that fans out in a worker, so a request that
+    created thousands of records answers at once (each ``async_task`` is a broker write)."""
+    ids = list(record_ids)
+    if ids:
+        transaction.on_commit(lambda: async_task("sync.tasks.fan_out", ids, task_name=f"fan-out-{ids[0]}-{len(ids)}",
+                                                 group="sync-records"))
+
+
+def fan_out(record_ids: list[int]) -> int:
+    for record_id in record_ids:
+        _queue(record_id)
+    return len(record_ids)
+
+
+def _queue(record_id: int) -> None:
+    async_task("sync.tasks.process_record", record_id, task_name=f"sync-record-{record_id}", group="sync-records")
 
 
 def process_record(record_id: int) -> None:
@@ -79,6 +97,5 @@ def run_due_records() -> int:
     recover_stuck_records()
     ids = list(SyncRecord.objects.due().order_by("next_attempt_at", "id").values_list("pk", flat=True)[:DUE_BATCH])
     for record_id in ids:
-        async_task("sync.tasks.process_record", record_id, task_name=f"sync-record-{record_id}",
-                   group="sync-records")
+        _queue(record_id)
     return len(ids)

@@ -12,6 +12,7 @@ next to a correct header is still a forgery. All comparisons are constant-time.
 import base64
 import hashlib
 import hmac
+import re
 import time
 from collections.abc import Mapping
 
@@ -34,19 +35,28 @@ def _header(headers: Mapping[str, str], name: str) -> str:
     return ""
 
 
+def _bytes(text: str) -> bytes:
+    # Header values are latin-1 text from WSGI and may hold anything; compare bytes, never str
+    # (compare_digest refuses non-ASCII str with TypeError).
+    return text.encode("utf-8", "surrogatepass")
+
+
 def _hmac_sha256(key: str, message: bytes) -> bytes:
-    return hmac.new(key.encode(), message, hashlib.sha256).digest()
+    return hmac.new(_bytes(key), message, hashlib.sha256).digest()
+
+
+TIMESTAMP = re.compile(r"[0-9]{1,12}")  # ASCII digits only: "²".isdigit() is True but int() refuses it
 
 
 def _standard_webhooks_valid(headers: Mapping[str, str], body: bytes, client_secret: str, now: float) -> bool:
     msg_id, timestamp = _header(headers, "webhook-id"), _header(headers, "webhook-timestamp")
     signatures = _header(headers, "webhook-signature")
-    if not (msg_id and timestamp.isdigit() and client_secret):
+    if not (msg_id and TIMESTAMP.fullmatch(timestamp) and client_secret):
         return False
     if abs(now - int(timestamp)) > TIMESTAMP_TOLERANCE_SECONDS:
         return False
-    expected = base64.b64encode(_hmac_sha256(client_secret, f"{msg_id}.{timestamp}.".encode() + body)).decode()
-    candidates = [part.split(",", 1)[1] for part in signatures.split() if part.startswith("v1,")]
+    expected = base64.b64encode(_hmac_sha256(client_secret, _bytes(f"{msg_id}.{timestamp}.") + body))
+    candidates = [_bytes(part.split(",", 1)[1]) for part in signatures.split() if part.startswith("v1,")]
     # Check every candidate so the time taken does not depend on which one matched.
     return sum(hmac.compare_digest(expected, candidate) for candidate in candidates) > 0
 
@@ -55,8 +65,9 @@ def _bc_signature_valid(signature: str, body: bytes, client_secret: str) -> bool
     if not client_secret:
         return False
     digest = _hmac_sha256(client_secret, body)
-    hex_ok = hmac.compare_digest(digest.hex(), signature.strip().lower())
-    b64_ok = hmac.compare_digest(base64.b64encode(digest).decode(), signature.strip())
+    supplied = _bytes(signature.strip())
+    hex_ok = hmac.compare_digest(digest.hex().encode(), supplied.lower())
+    b64_ok = hmac.compare_digest(base64.b64encode(digest), supplied)
     return hex_ok or b64_ok
 
 
@@ -67,7 +78,7 @@ def verify_delivery(headers: Mapping[str, str], body: bytes, *, header_secret: s
     proofs = []
     supplied = _header(headers, SECRET_HEADER)
     if supplied:
-        if not (header_secret and hmac.compare_digest(supplied.encode(), header_secret.encode())):
+        if not (header_secret and hmac.compare_digest(_bytes(supplied), _bytes(header_secret))):
             raise DeliveryRefused("secret header does not match")
         proofs.append("secret-header")
     if _header(headers, "webhook-signature"):

@@ -5,7 +5,6 @@ transaction, enqueue after commit and answer at once: no API call happens inside
 Refusals are 4xx with a short reason, counted per tenant, and create no work.
 """
 import hashlib
-import json
 import logging
 
 from django.db import IntegrityError, transaction
@@ -14,9 +13,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from audit.models import Direction, Source, SyncRecord
+from connector_site.error_reports import protect
 from sync.models import WebhookReceipt, WebhookRefusals
 from sync.tasks import enqueue_record
 from sync.webhook_auth import DeliveryRefused, verify_delivery
+from sync.webhook_input import (Refusal, numeric_id, parse_json_object, read_body, require_json_content_type,
+                                short_text)
 from tenants.models import Tenant
 
 log = logging.getLogger(__name__)
@@ -30,10 +32,8 @@ TRANSACTION_SCOPES = {"store/order/transaction/created", "store/order/transactio
 CUSTOMER_SCOPES = {"store/customer/created", "store/customer/updated"}
 
 
-class Refusal(Exception):
-    def __init__(self, status: int, reason: str) -> None:
-        super().__init__(reason)
-        self.status, self.reason = status, reason
+MAX_SCOPE_LENGTH = 100
+MAX_DELIVERY_ID_LENGTH = 96  # stored with a 3-character prefix in a 100-character column
 
 
 def refuse(tenant: Tenant | None, status: int, reason: str) -> JsonResponse:
@@ -52,41 +52,35 @@ def load_tenant(public_id) -> Tenant:
     return tenant
 
 
-def read_json_body(request: HttpRequest) -> dict:
-    if request.content_type != "application/json":
-        raise Refusal(415, "content type must be application/json")
-    length = int(request.META.get("CONTENT_LENGTH") or 0)
-    if length > MAX_BODY_BYTES or len(request.body) > MAX_BODY_BYTES:
-        raise Refusal(413, "body too large")
-    try:
-        payload = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError):
-        raise Refusal(400, "body is not valid JSON") from None
-    if not isinstance(payload, dict):
-        raise Refusal(400, "body must be a JSON object")
-    return payload
-
-
 def bigcommerce_work(payload: dict) -> tuple[str, str] | None:
     """(record kind, external id) for a scope we handle; None for scopes we ignore."""
     scope, data = payload.get("scope"), payload.get("data")
     if not isinstance(scope, str) or not isinstance(data, dict):
         raise Refusal(400, "payload needs a scope and a data object")
+    short_text(scope, "scope", MAX_SCOPE_LENGTH)
     if scope in ORDER_SCOPES:
-        object_id = data.get("id")
-    elif scope in TRANSACTION_SCOPES:
-        object_id = data.get("order_id")
-    elif scope in CUSTOMER_SCOPES:
-        return ("customer", _object_id(data.get("id")))
-    else:
-        return None
-    return ("order", _object_id(object_id))
+        return ("order", numeric_id(data.get("id"), "data.id"))
+    if scope in TRANSACTION_SCOPES:
+        return ("order", numeric_id(data.get("order_id"), "data.order_id"))
+    if scope in CUSTOMER_SCOPES:
+        return ("customer", numeric_id(data.get("id"), "data.id"))
+    return None
 
 
-def _object_id(value) -> str:
-    if isinstance(value, bool) or not str(value).isdigit():
-        raise Refusal(400, "data does not name a numeric object id")
-    return str(int(value))
+def delivery_key(headers, payload: dict, body: bytes) -> str:
+    """What identifies one delivery, so a re-delivery is recognised and distinct events are not.
+
+    BigCommerce's ``hash`` is a digest of ``data`` alone, so every ``store/order/updated`` of one order
+    has the same hash; the event's ``created_at`` tells them apart, and a re-delivery repeats both.
+    A Standard Webhooks ``webhook-id`` names the message itself and is used when present.
+    """
+    message_id = short_text(headers.get("webhook-id"), "webhook-id", MAX_DELIVERY_ID_LENGTH, required=False)
+    if message_id:
+        return f"id:{message_id}"
+    event_hash, created_at = payload.get("hash"), payload.get("created_at")
+    if isinstance(event_hash, str) and 0 < len(event_hash) <= 64 and type(created_at) is int:
+        return f"event:{event_hash}@{created_at}"
+    return "body:" + hashlib.sha256(body).hexdigest()  # not BigCommerce's shape: the bytes identify it
 
 
 @csrf_exempt
@@ -98,10 +92,16 @@ def bigcommerce_receiver(request: HttpRequest, public_id):
         connection = getattr(tenant, "bigcommerce", None)
         if connection is None:
             raise Refusal(404, "tenant has no BigCommerce connection")
-        payload = read_json_body(request)
-        verify_delivery(request.headers, request.body, header_secret=connection.webhook_secret,
+        protect(request, (getattr(connection, name) for name in connection.SECRET_FIELDS))
+        body = read_body(request, MAX_BODY_BYTES)
+        # Headers and the raw bytes prove who sent it; only then is the body looked at.
+        verify_delivery(request.headers, body, header_secret=connection.webhook_secret,
                         client_secret=connection.client_secret)
+        del connection  # holds the secrets; keep it out of any later frame an error page could show
+        require_json_content_type(request)
+        payload = parse_json_object(body)
         work = bigcommerce_work(payload)
+        key = delivery_key(request.headers, payload, body) if work else ""
     except Refusal as refusal:
         return refuse(tenant, refusal.status, refusal.reason)
     except DeliveryRefused as refused:
@@ -109,9 +109,7 @@ def bigcommerce_receiver(request: HttpRequest, public_id):
     if work is None:
         log.debug("Ignoring BigCommerce scope %s for tenant %s", payload.get("scope"), tenant.slug)
         return JsonResponse({"status": "ignored"})
-    # BigCommerce sends the same `hash` for a repeated event; without one, the body itself identifies it.
-    dedupe_key = str(payload.get("hash") or hashlib.sha256(request.body).hexdigest())
-    return JsonResponse({"status": accept_bigcommerce_event(tenant, payload, dedupe_key, *work)})
+    return JsonResponse({"status": accept_bigcommerce_event(tenant, payload, key, *work)})
 
 
 def accept_bigcommerce_event(tenant: Tenant, payload: dict, dedupe_key: str, kind: str, external_id: str) -> str:
@@ -119,7 +117,7 @@ def accept_bigcommerce_event(tenant: Tenant, payload: dict, dedupe_key: str, kin
     try:
         with transaction.atomic():
             WebhookReceipt.objects.create(tenant=tenant, source="bigcommerce", scope=payload["scope"],
-                                          object_id=external_id, dedupe_key=dedupe_key[:100], payload=payload)
+                                          object_id=external_id, dedupe_key=dedupe_key, payload=payload)
             record, created = SyncRecord.objects.upsert_pending(
                 tenant, kind, external_id, Direction.TO_ACUMATICA, Source.WEBHOOK, stub=payload)
             if created:

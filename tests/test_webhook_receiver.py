@@ -30,7 +30,7 @@ def test_it_accepts_an_order_stub_and_queues_one_record(client, tenant, django_c
     record = SyncRecord.objects.get()
     assert (record.kind, record.external_id, record.status, record.source) == ("order", "100", "pending", "webhook")
     assert record.stub["hash"] == "h-1"
-    assert WebhookReceipt.objects.get().dedupe_key == "h-1"
+    assert WebhookReceipt.objects.get().dedupe_key == "event:h-1@1780000000"
     assert queued_tasks() == 1
 
 
@@ -69,7 +69,7 @@ def test_it_ignores_scopes_it_does_not_handle(client, tenant):
     ("malformed json", 400, "not valid JSON"),
     ("wrong content type", 415, "application/json"),
     ("too large", 413, "too large"),
-    ("no object id", 400, "numeric object id"),
+    ("no object id", 400, "numeric id"),
     ("no scope", 400, "scope"),
 ])
 def test_it_refuses_bad_deliveries_and_creates_no_work(client, tenant, case, status, reason):

@@ -16,3 +16,16 @@ def deliver(client, tenant, payload, *, secret: str | None = None, content_type:
     headers = {SECRET_HEADER: tenant.bigcommerce.webhook_secret if secret is None else secret}
     return client.post(f"/webhooks/bigcommerce/{tenant.public_id}/", body, content_type=content_type,
                        headers={k: v for k, v in headers.items() if v})
+
+
+def queued_record_ids() -> list[int]:
+    """Record ids waiting in the ORM broker's queue, a fan-out task counting for each record it names."""
+    from django_q.models import OrmQ
+    ids: list[int] = []
+    for queued in OrmQ.objects.order_by("id"):
+        task = queued.task
+        if task["func"] == "sync.tasks.fan_out":
+            ids += list(task["args"][0])
+        elif task["func"] == "sync.tasks.process_record":
+            ids.append(task["args"][0])
+    return ids
