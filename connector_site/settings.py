@@ -153,6 +153,9 @@ if REDIS_URL:
 else:
     Q_CLUSTER["orm"] = "default"
 
+# Workers write a heartbeat every minute (sync/heartbeat.py); older than this, they count as dead.
+WORKER_HEARTBEAT_MAX_AGE_SECONDS = env_int("WORKER_HEARTBEAT_MAX_AGE_SECONDS", 180, minimum=60)
+
 # Outbound HTTP to BigCommerce and Acumatica (sync/clients.py).
 HTTP_CONNECT_TIMEOUT = env_float("HTTP_CONNECT_TIMEOUT", 5.0)
 HTTP_READ_TIMEOUT = env_float("HTTP_READ_TIMEOUT", 60.0)

@@ -4,6 +4,7 @@ A second run of the same job for the same tenant while one is still going is ski
 so a slow Acumatica cannot pile up pushes; other tenants' jobs are separate tasks and go on.
 """
 import json
+from collections.abc import Callable
 from dataclasses import asdict
 
 from django.db import transaction
@@ -13,19 +14,31 @@ from audit.models import AuditEvent
 from sync.clients import bigcommerce_client
 from sync.http import ApiError
 from sync.locks import job_lock
-from sync.models import Cursor
+from sync.models import Cursor, JobHealth
 from sync.polling import poll_customers, poll_orders
 from sync.webhook_registration import ensure_hooks
 from tenants.models import Tenant
 
+
+def noted(tenant_id: int, job: str, run: Callable[[], object]) -> object:
+    """Runs a job body and notes its outcome in JobHealth (tenant health: time since a flow's last success).
+
+    A body that returns {"error": ...} failed as surely as one that raised."""
+    try:
+        result = run()
+    except Exception as error:
+        JobHealth.note(tenant_id, job, error=str(error) or error.__class__.__name__)
+        raise
+    error = result.get("error") if isinstance(result, dict) else None
+    JobHealth.note(tenant_id, job, error=str(error) if error else "")
+    return result
 
 
 def poll_orders_job(tenant_id: int) -> str:
     with job_lock(f"tenant-{tenant_id}-poll-orders") as held:
         if not held:
             return "skipped: already running"
-        orders = poll_orders(tenant_id)
-        customers = poll_customers(tenant_id)
+        orders, customers = noted(tenant_id, "poll-orders", lambda: (poll_orders(tenant_id), poll_customers(tenant_id)))
         return f"queued {orders} order(s), {customers} customer(s)"
 
 
@@ -35,7 +48,7 @@ def push_catalog_job(tenant_id: int) -> str:
     with job_lock(f"tenant-{tenant_id}-push-catalog") as held:
         if not held:
             return "skipped: already running"
-        return str(scheduled_push(tenant_id))
+        return str(noted(tenant_id, "push-catalog", lambda: scheduled_push(tenant_id)))
 
 
 def check_webhooks_job(tenant_id: int) -> str:
@@ -49,6 +62,7 @@ def check_webhooks_job(tenant_id: int) -> str:
                 actions = ensure_hooks(tenant, bc)
         except ApiError as error:
             AuditEvent.write(action="webhook.check_failed", tenant_id=tenant.pk, message=str(error))
+            JobHealth.note(tenant.pk, "check-webhooks", error=str(error))
             return f"failed: {error}"
         repaired = [a for a in actions if a.action in ("created", "reactivated", "fixed")]
         if repaired and Cursor.objects.filter(tenant=tenant, stream="orders", position__isnull=False).exists():
@@ -57,8 +71,8 @@ def check_webhooks_job(tenant_id: int) -> str:
         AuditEvent.write(action="webhook.checked", tenant_id=tenant.pk,
                          message=", ".join(f"{a.scope}: {a.action}" for a in actions) or "no scopes wanted",
                          response_body=json.dumps([asdict(a) for a in actions]))
+        JobHealth.note(tenant.pk, "check-webhooks")
         return f"{len(repaired)} hook(s) repaired"
-
 
 
 def queue_webhook_check(tenant: Tenant) -> None:

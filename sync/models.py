@@ -155,3 +155,42 @@ class CatalogState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.inventory_id} -> {self.sku or '?'} ({self.target or 'not looked up'})"
+
+
+class JobHealth(models.Model):
+    """When each of a tenant's scheduled jobs last succeeded and last failed (tenant health reads it).
+
+    A quiet store has no new records for hours; a poll that ran fine still proves the flow works, so
+    "time since the last success" of a flow counts job runs as well as records.
+    """
+
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="job_health")
+    job = models.CharField(max_length=40, help_text="poll-orders, push-catalog, check-webhooks")
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_failure_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "job"], name="unique_job_health")]
+        verbose_name_plural = "job health"
+
+    def __str__(self) -> str:
+        return f"{self.tenant} {self.job}: ok {self.last_success_at}, failed {self.last_failure_at}"
+
+    @classmethod
+    def note(cls, tenant_id: int, job: str, error: str = "") -> None:
+        """Records one run's outcome: success when `error` is empty."""
+        fields = {"last_failure_at": timezone.now(), "last_error": error[:2000]} if error else \
+            {"last_success_at": timezone.now()}
+        cls.objects.update_or_create(tenant_id=tenant_id, job=job, defaults=fields)
+
+
+class WorkerHeartbeat(models.Model):
+    """The last sign of life of a task worker cluster (qcluster), written by a one-minute schedule and
+    when a cluster starts. /healthz and tenant health call the workers dead when it is too old."""
+
+    name = models.CharField(max_length=100, unique=True, help_text="Host and process of the cluster.")
+    beat_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.beat_at}"

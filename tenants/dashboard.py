@@ -4,15 +4,15 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Max
-from django.shortcuts import get_object_or_404, render
+from django.db.models import Count
+from django.shortcuts import render
 from django.utils import timezone
 
+from audit.health import tenant_health
 from audit.models import AuditEvent, Status, SyncRecord
 from tenants.models import Tenant
+from tenants.records import in_tenant_zone, may_operate, tenant_zone
 
-FLOWS = {"order": "Orders -> Acumatica", "customer": "Customers -> Acumatica", "product": "Catalog -> BigCommerce"}
 OUTCOMES = {"record.succeeded": "ok", "record.failed": "problem", "record.needs_attention": "problem"}
 CHART_WIDTH, CHART_HEIGHT, HOURS = 720, 140, 24
 
@@ -31,7 +31,8 @@ class Bar:
 
 def hourly_bars(tenant: Tenant, now) -> list[Bar]:
     """Outcomes per hour over the last 24 hours, as SVG rectangles (no chart library needed)."""
-    start = (now - timedelta(hours=HOURS - 1)).replace(minute=0, second=0, microsecond=0)
+    # Hours of the tenant's own clock (a zone with a half-hour offset still gets whole local hours).
+    start = timezone.localtime(now - timedelta(hours=HOURS - 1)).replace(minute=0, second=0, microsecond=0)
     events = AuditEvent.objects.filter(tenant=tenant, action__in=OUTCOMES, created_at__gte=start)
     counts = Counter((int((at - start).total_seconds() // 3600), OUTCOMES[action])
                      for at, action in events.values_list("created_at", "action"))
@@ -58,20 +59,16 @@ def webhook_health(tenant: Tenant) -> dict:
             "refused": refusals.count if refusals else 0, "last_refusal": refusals.last_reason if refusals else ""}
 
 
-@login_required
-def dashboard(request, slug: str):
-    tenant = get_object_or_404(Tenant.objects.visible_to(request.user), slug=slug)
+@in_tenant_zone
+def dashboard(request, tenant: Tenant):
     now = timezone.now()
     recent = SyncRecord.objects.filter(tenant=tenant, updated_at__gte=now - timedelta(hours=24))
     counts = {(row["kind"], row["status"]): row["n"] for row in recent.values("kind", "status").annotate(n=Count("id"))}
     kinds = sorted({kind for kind, _ in counts})
     table = [(kind, [counts.get((kind, status), 0) for status in Status.values]) for kind in kinds]
-    last_success = dict(SyncRecord.objects.filter(tenant=tenant, status=Status.SUCCEEDED).values("kind")
-                        .annotate(at=Max("finished_at")).values_list("kind", "at"))
     context = {
-        "tenant": tenant, "statuses": Status.labels, "table": table,
-        "flows": [(label, last_success.get(kind)) for kind, label in FLOWS.items()],
-        "attention": SyncRecord.objects.filter(tenant=tenant, status=Status.NEEDS_ATTENTION).order_by("-updated_at")[:25],
+        "tenant": tenant, "statuses": Status.labels, "table": table, "health": tenant_health(tenant, now),
+        "may_operate": may_operate(request.user, tenant), "zone": tenant_zone(tenant),
         "webhooks": webhook_health(tenant), "bars": hourly_bars(tenant, now),
         "chart": {"width": CHART_WIDTH, "height": CHART_HEIGHT, "bar": CHART_WIDTH / HOURS - 4},
     }

@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from tenants import dashboard, views
+from tenants import dashboard, records, views
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/onboarding/", permanent=False)),
@@ -9,4 +9,8 @@ urlpatterns = [
     path("onboarding/new/", views.onboarding_new, name="onboarding-new"),
     path("onboarding/<slug:slug>/", views.onboarding_edit, name="onboarding-edit"),
     path("dashboard/<slug:slug>/", dashboard.dashboard, name="dashboard"),
+    path("dashboard/<slug:slug>/retry/", records.retry_group, name="retry-group"),
+    path("dashboard/<slug:slug>/records/", records.record_list, name="records"),
+    path("dashboard/<slug:slug>/records/<int:pk>/", records.record_detail, name="record"),
+    path("dashboard/<slug:slug>/records/<int:pk>/replay/", records.record_replay, name="record-replay"),
 ]

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 
+from audit.health import health_of_tenants
 from sync.jobs import queue_webhook_check
 from tenants import connection_test
 from tenants.forms import OnboardingForm
@@ -16,9 +17,12 @@ from tenants.models import Tenant
 
 @login_required
 def onboarding_index(request):
-    tenants = Tenant.objects.visible_to(request.user).select_related("bigcommerce", "acumatica")
-    if not tenants.exists():
+    tenants = list(Tenant.objects.visible_to(request.user).select_related("bigcommerce", "acumatica"))
+    if not tenants:
         return redirect("onboarding-new")
+    healths = health_of_tenants(tenants)
+    for tenant in tenants:
+        tenant.health = healths[tenant.pk]
     return render(request, "tenants/index.html", {"tenants": tenants})
 
 

@@ -1,0 +1,257 @@
+"""A tenant's health: green, amber or red, with the problems that make it so.
+
+Red means syncing is stopped or a human must act (records that need attention, workers dead, the
+webhook check failing); amber means something is wrong but still being retried or worth a look
+(records failing and retrying, paid orders filtered, refused webhook deliveries, a flow without a
+success for too long). Green only when none of these holds: the dashboard must never say "all clear"
+while anything is wrong, so every input below can only add problems, and the state is the worst of them.
+
+Problems with records are grouped by cause: the error message with object numbers taken out, so
+"6 orders: no payment method for gateway 'testgateway'" is one group with one Fix link and one
+Retry-all button (``group_key`` identifies it in the form that retries it).
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+
+from audit.models import AuditEvent, Status, SyncRecord
+from sync.heartbeat import worker_status
+from sync.models import JobHealth, WebhookRefusals
+from tenants.models import Tenant
+
+GREEN, AMBER, RED = "green", "amber", "red"
+LEVELS = {GREEN: 0, AMBER: 1, RED: 2}
+PROBLEM_STATUSES = (Status.FAILED, Status.NEEDS_ATTENTION)
+RECENT = timedelta(hours=24)
+MAX_GROUPED_RECORDS = 5000  # beyond this the counts are still exact; grouping reads this many rows
+
+KIND_NAMES = {"order": ("order", "orders"), "customer": ("customer", "customers"),
+              "product": ("catalog item", "catalog items")}
+
+# (pattern in the error, where the fix is, what the link says). First match wins.
+# Anchors are ids on the onboarding page (templates/tenants/onboarding.html).
+FIXES = [
+    (re.compile(r"payment method|cash account", re.I), "payments", "Set the payment method"),
+    (re.compile(r"guest CustomerID|guest policy", re.I), "orders", "Set the guest customer"),
+    (re.compile(r"has no Acumatica InventoryID|SKU mapping", re.I), "sku-mappings", "Add the SKU mapping"),
+    (re.compile(r"acumatica.*(401|403|unauthori[sz]ed|invalid_grant|credentials|password)|"
+                r"(401|403|unauthori[sz]ed|invalid_grant|credentials|password).*acumatica", re.I),
+     "acumatica", "Check the Acumatica sign-in"),
+    (re.compile(r"401|403|unauthori[sz]ed|X-Auth-Token|credentials", re.I), "bigcommerce",
+     "Check the connection settings"),
+]
+NUMBERS = re.compile(r"#\d+|\b(order|customer|product|variant|refund|transaction) \d+\b", re.I)
+GAVE_UP = re.compile(r"^Gave up after \d+ attempts\. Last error: ")
+
+
+@dataclass
+class Problem:
+    level: str
+    title: str                    # plain language, with the count
+    detail: str = ""
+    kind: str = ""                # record kind for record groups
+    status: str = ""              # record status for record groups
+    count: int = 0
+    group_key: str = ""           # set for record groups: Retry all / list filter
+    fix_url: str = ""
+    fix_label: str = ""
+    since: datetime | None = None
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in asdict(self).items() if v not in ("", None)}
+
+
+@dataclass
+class Flow:
+    kind: str
+    label: str
+    enabled: bool
+    last_success: datetime | None
+    stale: bool
+
+
+@dataclass
+class Health:
+    tenant: Tenant
+    problems: list[Problem] = field(default_factory=list)
+    flows: list[Flow] = field(default_factory=list)
+    worker: dict = field(default_factory=dict)
+
+    @property
+    def state(self) -> str:
+        return max((p.level for p in self.problems), key=LEVELS.__getitem__, default=GREEN)
+
+    @property
+    def headline(self) -> str:
+        if not self.problems:
+            return "All clear: every flow is working and nothing needs you."
+        reds = sum(p.level == RED for p in self.problems)
+        return (f"{reds} problem(s) need you now." if reds else
+                f"{len(self.problems)} thing(s) to watch; syncing goes on.")
+
+    def as_dict(self) -> dict:
+        return {"state": self.state, "headline": self.headline,
+                "problems": [p.as_dict() for p in self.problems],
+                "flows": [{"kind": f.kind, "label": f.label, "enabled": f.enabled, "stale": f.stale,
+                           "last_success": f.last_success} for f in self.flows],
+                "workers": {"ok": self.worker.get("ok"), "detail": self.worker.get("detail"),
+                            "last_beat": self.worker.get("last_beat")}}
+
+
+def cause_of(message: str) -> str:
+    """The error with object numbers taken out, so one cause is one group."""
+    return NUMBERS.sub(lambda m: m.group(0).split(" ")[0] + " …" if " " in m.group(0) else "#…",
+                       GAVE_UP.sub("", message or "")).strip() or "No error message was recorded."
+
+
+def group_key(kind: str, status: str, cause: str) -> str:
+    return hashlib.sha256(f"{kind}\n{status}\n{cause}".encode()).hexdigest()[:16]
+
+
+def fix_for(tenant: Tenant, message: str) -> tuple[str, str]:
+    for pattern, anchor, label in FIXES:
+        if pattern.search(message):
+            return f"{reverse('onboarding-edit', args=[tenant.slug])}#{anchor}", label
+    return "", ""
+
+
+def plural(kind: str, count: int) -> str:
+    one, many = KIND_NAMES.get(kind, (f"{kind} record", f"{kind} records"))
+    return f"{count} {one if count == 1 else many}"
+
+
+def problem_records(tenant: Tenant):
+    return SyncRecord.objects.filter(tenant=tenant, status__in=PROBLEM_STATUSES)
+
+
+def record_groups(tenant: Tenant) -> list[Problem]:
+    groups: dict[str, Problem] = {}
+    rows = problem_records(tenant).order_by("updated_at").values_list("kind", "status", "last_error", "updated_at")
+    for kind, status, error, updated_at in rows[:MAX_GROUPED_RECORDS]:
+        cause = cause_of(error)
+        key = group_key(kind, status, cause)
+        if key not in groups:
+            fix_url, fix_label = fix_for(tenant, error)
+            groups[key] = Problem(level=RED if status == Status.NEEDS_ATTENTION else AMBER, title="", detail=cause,
+                                  kind=kind, status=status, group_key=key, fix_url=fix_url, fix_label=fix_label,
+                                  since=updated_at)
+        groups[key].count += 1
+    for group in groups.values():
+        verb = ("needs" if group.count == 1 else "need") + " attention"
+        group.title = f"{plural(group.kind, group.count)}: " + (verb if group.status == Status.NEEDS_ATTENTION
+                                                                else "failing, retried automatically")
+    return sorted(groups.values(), key=lambda g: (-LEVELS[g.level], -g.count))
+
+
+def records_in_group(tenant: Tenant, key: str) -> list[SyncRecord]:
+    return [r for r in problem_records(tenant).order_by("id")[:MAX_GROUPED_RECORDS]
+            if group_key(r.kind, r.status, cause_of(r.last_error)) == key]
+
+
+def paid_orders_filtered(tenant: Tenant, now: datetime) -> Problem | None:
+    """Paid orders a rule kept out of Acumatica in the last day (a person's Skip is a decision, not a problem)."""
+    paid = tenant.paid_status_ids or []
+    filtered = (SyncRecord.objects.filter(tenant=tenant, kind="order", status=Status.FILTERED,
+                                          updated_at__gte=now - RECENT, snapshot__order__status_id__in=paid)
+                .exclude(status_reason__startswith="Skipped by"))
+    count = filtered.count()
+    if not count:
+        return None
+    reason = filtered.order_by("-updated_at").values_list("status_reason", flat=True).first()
+    return Problem(level=AMBER, title=f"{plural('order', count)} paid but filtered in the last 24 hours",
+                   detail=f"Latest reason: {reason}", kind="order", status=Status.FILTERED, count=count,
+                   fix_url=reverse("records", args=[tenant.slug]) + "?status=filtered&kind=order",
+                   fix_label="Review them")
+
+
+def webhook_problems(tenant: Tenant, now: datetime) -> list[Problem]:
+    problems = []
+    settings_url = reverse("onboarding-edit", args=[tenant.slug])
+    last = dict(AuditEvent.objects.filter(tenant=tenant, action__in=["webhook.checked", "webhook.check_failed"])
+                .values("action").annotate(at=Max("created_at")).values_list("action", "at"))
+    failed_at, checked_at = last.get("webhook.check_failed"), last.get("webhook.checked")
+    if failed_at and (checked_at is None or failed_at > checked_at):
+        message = (AuditEvent.objects.filter(tenant=tenant, action="webhook.check_failed")
+                   .order_by("-created_at").values_list("message", flat=True).first())
+        problems.append(Problem(level=RED, title="BigCommerce webhooks could not be checked or repaired",
+                                detail=message or "", since=failed_at, fix_url=f"{settings_url}#bigcommerce",
+                                fix_label="Check the BigCommerce connection"))
+    refusals = WebhookRefusals.objects.filter(tenant=tenant, last_at__gte=now - RECENT).first()
+    if refusals:
+        problems.append(Problem(level=AMBER, title="Webhook deliveries were refused in the last 24 hours",
+                                detail=f"{refusals.count} refused in all; last: {refusals.last_reason}",
+                                count=refusals.count, since=refusals.last_at))
+    return problems
+
+
+FLOWS = [  # kind, label, tenant switch(es), job that proves the flow works, cadence field
+    ("order", "Orders -> Acumatica", ("sync_orders",), "poll-orders", "order_poll_minutes"),
+    ("customer", "Customers -> Acumatica", ("sync_customers",), "poll-orders", "order_poll_minutes"),
+    ("product", "Catalog -> BigCommerce", ("sync_catalog",), "push-catalog", "catalog_push_minutes"),
+]
+
+
+def stale_after(minutes: int) -> timedelta:
+    """Three missed runs, and never less than half an hour (a slow run is not a dead flow)."""
+    return max(timedelta(minutes=3 * max(minutes, 1)), timedelta(minutes=30))
+
+
+def flows(tenant: Tenant, now: datetime) -> list[Flow]:
+    records = dict(SyncRecord.objects.filter(tenant=tenant, status=Status.SUCCEEDED).values("kind")
+                   .annotate(at=Max("finished_at")).values_list("kind", "at"))
+    jobs = dict(JobHealth.objects.filter(tenant=tenant).values_list("job", "last_success_at"))
+    result = []
+    for kind, label, switches, job, cadence in FLOWS:
+        enabled = tenant.active and all(getattr(tenant, s) for s in switches)
+        last = max([at for at in (records.get(kind), jobs.get(job)) if at], default=None)
+        window = stale_after(getattr(tenant, cadence))
+        stale = enabled and (now - (last or tenant.created_at)) > window
+        result.append(Flow(kind=kind, label=label, enabled=enabled, last_success=last, stale=stale))
+    return result
+
+
+def flow_problems(tenant: Tenant, flow_list: list[Flow]) -> list[Problem]:
+    errors = dict(JobHealth.objects.filter(tenant=tenant).exclude(last_error="").values_list("job", "last_error"))
+    problems = []
+    for flow in flow_list:
+        if not flow.stale:
+            continue
+        job = next(j for k, _, _, j, _ in FLOWS if k == flow.kind)
+        when = f"last success {timezone.localtime(flow.last_success):%Y-%m-%d %H:%M}" if flow.last_success else "never succeeded"
+        error = errors.get(job, "")
+        fix_url, fix_label = fix_for(tenant, error) if error else ("", "")
+        problems.append(Problem(level=AMBER, title=f"{flow.label}: no success for too long ({when})",
+                                detail=f"Last error: {error}" if error else "", since=flow.last_success,
+                                fix_url=fix_url, fix_label=fix_label))
+    return problems
+
+
+def tenant_health(tenant: Tenant, now: datetime | None = None, worker: dict | None = None) -> Health:
+    """Everything that is wrong with one tenant right now. `worker` lets a list share one heartbeat read."""
+    now = now or timezone.now()
+    health = Health(tenant=tenant, worker=worker or worker_status(now))
+    if not health.worker["ok"]:
+        health.problems.append(Problem(level=RED, title="Task workers are not running",
+                                       detail=health.worker["detail"], since=health.worker.get("last_beat")))
+    health.problems += record_groups(tenant)
+    filtered = paid_orders_filtered(tenant, now)
+    if filtered:
+        health.problems.append(filtered)
+    health.problems += webhook_problems(tenant, now)
+    health.flows = flows(tenant, now)
+    health.problems += flow_problems(tenant, health.flows)
+    health.problems.sort(key=lambda p: -LEVELS[p.level])
+    return health
+
+
+def health_of_tenants(tenants) -> dict[int, Health]:
+    now = timezone.now()
+    worker = worker_status(now)
+    return {t.pk: tenant_health(t, now, worker) for t in tenants}

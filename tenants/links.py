@@ -1,0 +1,49 @@
+"""Links from a sync record to the object in each system's own screens.
+
+BigCommerce: the order in the store's control panel (store-<hash>.mybigcommerce.com/manage/orders/<id>).
+Acumatica: the document's screen (<instance>/Main?ScreenId=<screen>&<keys>), e.g. SO301000 for a sales
+order. Tenants wired to the sandbox get the sandbox's admin pages instead, which exist.
+"""
+from urllib.parse import urlencode
+
+from audit.models import SyncRecord
+
+# record kind -> (Acumatica screen, key names in the order they appear in acumatica_key "A/B")
+ACUMATICA_SCREENS = {
+    "order": ("SO301000", ("OrderType", "OrderNbr")),
+    "customer": ("AR303000", ("AcctCD",)),
+    "product": ("IN202500", ("InventoryCD",)),
+}
+BIGCOMMERCE_PAGES = {"order": "orders", "customer": "customers", "product": "products"}
+
+
+def _is_sandbox(url: str, marker: str) -> bool:
+    return f"/sandbox/{marker}/" in (url or "")
+
+
+def bigcommerce_url(record: SyncRecord) -> str:
+    connection = getattr(record.tenant, "bigcommerce", None)
+    object_id = record.bigcommerce_key or (record.external_id if record.direction == SyncRecord.Direction.TO_ACUMATICA else "")
+    page = BIGCOMMERCE_PAGES.get(record.kind)
+    if connection is None or not object_id or not page:
+        return ""
+    if _is_sandbox(connection.api_base_url, "bigcommerce"):
+        model = {"orders": "order", "customers": "customer", "products": "product"}[page]
+        return f"/admin/sandbox_bigcommerce/{model}/?" + urlencode({"q": object_id})
+    return f"https://store-{connection.store_hash}.mybigcommerce.com/manage/{page}/{object_id}"
+
+
+def acumatica_url(record: SyncRecord) -> str:
+    connection = getattr(record.tenant, "acumatica", None)
+    key = record.acumatica_key or (record.external_id if record.direction == SyncRecord.Direction.TO_BIGCOMMERCE else "")
+    screen = ACUMATICA_SCREENS.get(record.kind)
+    if connection is None or not key or not screen:
+        return ""
+    if _is_sandbox(connection.instance_url, "acumatica"):
+        return "/admin/sandbox_acumatica/record/?" + urlencode({"q": key.split("/")[-1]})
+    screen_id, names = screen
+    values = key.split("/", len(names) - 1)
+    if len(values) != len(names):
+        return ""
+    query = urlencode({"ScreenId": screen_id, **dict(zip(names, values))})
+    return f"{connection.instance_url.rstrip('/')}/Main?{query}"
