@@ -50,8 +50,12 @@ def test_it_runs_the_demo_and_orders_reach_acumatica(tmp_path):
         sales_orders = "SELECT count(*) FROM sandbox_acumatica_record WHERE entity = 'SalesOrder'"
         synced = "SELECT count(*) FROM audit_syncrecord WHERE kind = 'order' AND status = 'succeeded'"
         wait_until(lambda: count_rows(db_path, sales_orders) >= 2 and count_rows(db_path, synced) >= 2, timeout=150)
-        listing = admin_session(base_url).get(f"{base_url}/admin/audit/syncrecord/?kind=order", timeout=10)
+        session = admin_session(base_url)
+        listing = session.get(f"{base_url}/admin/audit/syncrecord/?kind=order", timeout=10)
         assert listing.status_code == 200 and "Succeeded" in listing.text
+        health = session.get(f"{base_url}/healthz", timeout=30).json()
+        assert health["status"] == "ok" and health["workers"]["ok"], health
+        assert [(t["slug"], t["state"]) for t in health["tenants"]] == [("demo", "green")], health["tenants"]
     finally:
         demo.send_signal(signal.SIGINT)
         try:
