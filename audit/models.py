@@ -490,3 +490,6 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Audit events are append-only; they cannot be deleted.")
+
+
+from audit.api_tokens import ApiToken  # noqa: E402,F401  (its own module; imported here so Django finds it)

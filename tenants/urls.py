@@ -1,13 +1,15 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from tenants import dashboard, records, views
+from tenants import dashboard, records, tokens, views
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/onboarding/", permanent=False)),
     path("onboarding/", views.onboarding_index, name="onboarding"),
     path("onboarding/new/", views.onboarding_new, name="onboarding-new"),
     path("onboarding/<slug:slug>/", views.onboarding_edit, name="onboarding-edit"),
+    path("account/api-tokens/", tokens.token_list, name="api-tokens"),
+    path("account/api-tokens/<int:pk>/revoke/", tokens.token_revoke, name="api-token-revoke"),
     path("dashboard/<slug:slug>/", dashboard.dashboard, name="dashboard"),
     path("dashboard/<slug:slug>/retry/", records.retry_group, name="retry-group"),
     path("dashboard/<slug:slug>/records/", records.record_list, name="records"),

@@ -1,15 +1,15 @@
 """Fixtures for the REST API tests: two tenants, a member of each, token clients."""
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from audit.api_tokens import ApiToken
 from audit.models import SyncRecord
 from tests.audit_helpers import make_record
 
 
 def token_client(user) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {ApiToken.objects.issue(user, 'test')[1]}")
     return client
 
 

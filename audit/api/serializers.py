@@ -2,16 +2,73 @@
 from django.db.models.functions import Lower, Upper
 from rest_framework import serializers
 
+from audit.api_tokens import ApiToken
+from audit.health import tenant_health
 from audit.models import AuditEvent, SyncRecord
 from tenants.models import SkuMapping, Tenant, normalize_inventory_id, normalize_sku
 
 
 class TenantSerializer(serializers.ModelSerializer):
+    health = serializers.SerializerMethodField(help_text="green, amber or red; details at /tenants/{id}/health/")
+
     class Meta:
         model = Tenant
         fields = ["id", "slug", "name", "public_id", "active", "created_at", "sync_orders", "sync_customers",
-                  "sync_catalog", "order_poll_minutes", "catalog_push_minutes"]
+                  "sync_catalog", "order_poll_minutes", "catalog_push_minutes", "health"]
         read_only_fields = fields
+
+    def get_health(self, tenant: Tenant) -> str:
+        return tenant_health(tenant).state
+
+
+class HealthProblemSerializer(serializers.Serializer):
+    level = serializers.ChoiceField(choices=["amber", "red"])
+    title = serializers.CharField()
+    detail = serializers.CharField(required=False)
+    kind = serializers.CharField(required=False)
+    status = serializers.CharField(required=False)
+    count = serializers.IntegerField(required=False)
+    group_key = serializers.CharField(required=False)
+    fix_url = serializers.CharField(required=False)
+    fix_label = serializers.CharField(required=False)
+    since = serializers.DateTimeField(required=False)
+
+
+class HealthFlowSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    label = serializers.CharField()
+    enabled = serializers.BooleanField()
+    stale = serializers.BooleanField()
+    last_success = serializers.DateTimeField(allow_null=True)
+
+
+class HealthWorkersSerializer(serializers.Serializer):
+    ok = serializers.BooleanField()
+    detail = serializers.CharField()
+    last_beat = serializers.DateTimeField(allow_null=True)
+
+
+class TenantHealthSerializer(serializers.Serializer):
+    state = serializers.ChoiceField(choices=["green", "amber", "red"])
+    headline = serializers.CharField()
+    problems = HealthProblemSerializer(many=True)
+    flows = HealthFlowSerializer(many=True)
+    workers = HealthWorkersSerializer()
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ApiToken
+        fields = ["id", "name", "prefix", "created_at", "last_used_at"]
+        read_only_fields = ["id", "prefix", "created_at", "last_used_at"]
+
+
+class NewApiTokenSerializer(ApiTokenSerializer):
+    key = serializers.CharField(read_only=True, help_text="Shown this once; only its digest is stored.")
+
+    class Meta(ApiTokenSerializer.Meta):
+        fields = [*ApiTokenSerializer.Meta.fields, "key"]
+        read_only_fields = [*ApiTokenSerializer.Meta.read_only_fields, "key"]
 
 
 class SyncRecordSerializer(serializers.ModelSerializer):

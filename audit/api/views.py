@@ -5,17 +5,20 @@ from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import permissions, status, viewsets
+from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from audit.api.filters import SyncRecordFilter
 from audit.api.permissions import require_owner
-from audit.api.serializers import (AuditEventSerializer, ReplaySerializer, SkuMappingBulkResultSerializer,
-                                   SkuMappingBulkSerializer, SkuMappingSerializer, SyncRecordDetailSerializer,
-                                   SyncRecordSerializer, TenantSerializer)
+from audit.api.serializers import (ApiTokenSerializer, AuditEventSerializer, NewApiTokenSerializer,
+                                   ReplaySerializer, SkuMappingBulkResultSerializer, SkuMappingBulkSerializer,
+                                   SkuMappingSerializer, SyncRecordDetailSerializer, SyncRecordSerializer,
+                                   TenantHealthSerializer, TenantSerializer)
+from audit.api_tokens import ApiToken, may_manage_tokens
+from audit.health import tenant_health
 from audit.models import AuditEvent, SyncRecord
 from tenants.models import SkuMapping, Tenant, normalize_inventory_id, normalize_sku
 
@@ -26,6 +29,43 @@ class TenantViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return Tenant.objects.visible_to(self.request.user).distinct().order_by("id")
+
+    @extend_schema(responses=TenantHealthSerializer, filters=False,
+                   description="The tenant's health: state, problems grouped by cause, flows and workers.")
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def health(self, request: Request, pk: str | None = None) -> Response:
+        return Response(TenantHealthSerializer(tenant_health(self.get_object()).as_dict()).data)
+
+
+class ApiTokenViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin,
+                      viewsets.GenericViewSet):
+    """The signed-in user's own API tokens: list, create (the key is in the answer, once), revoke (DELETE).
+
+    Owners and operators of a tenant (and staff) may have tokens; read-only viewers may not."""
+
+    serializer_class = ApiTokenSerializer
+    filter_backends: list = []
+
+    def initial(self, request: Request, *args, **kwargs) -> None:
+        super().initial(request, *args, **kwargs)
+        if not may_manage_tokens(request.user):
+            raise PermissionDenied("API tokens are for owners and operators of a tenant.")
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ApiToken.objects.none()
+        return ApiToken.objects.active().filter(user=self.request.user)
+
+    @extend_schema(request=ApiTokenSerializer, responses={201: NewApiTokenSerializer})
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        params = ApiTokenSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        token, key = ApiToken.objects.issue(request.user, params.validated_data["name"])
+        token.key = key
+        return Response(NewApiTokenSerializer(token).data, status=status.HTTP_201_CREATED)
+
+    def perform_destroy(self, instance: ApiToken) -> None:
+        instance.revoke()
 
 
 class SyncRecordViewSet(viewsets.ReadOnlyModelViewSet):
