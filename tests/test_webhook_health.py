@@ -52,3 +52,22 @@ def test_it_recreates_reactivates_and_fixes_hooks_then_polls_what_was_missed(sho
     assert {"webhook.created", "webhook.reactivated", "webhook.fixed", "webhook.checked"} <= actions
     assert SyncRecord.objects.filter(kind="order", external_id=str(missed.pk), source="poll").exists()
     assert check_webhooks_job(tenant.pk) == "0 hook(s) repaired"
+
+
+def test_the_check_webhooks_command_repairs_one_tenant_or_all(shop):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+    tenant, store = shop
+    Hook.objects.filter(store=store, scope=ORDER_HOOK_SCOPES[0]).update(is_active=False)
+    out = StringIO()
+    call_command("check_webhooks", tenant.slug, stdout=out)
+    assert f"{tenant.slug}: 1 hook(s) repaired" in out.getvalue()
+    assert f"{ORDER_HOOK_SCOPES[0]}: reactivated" in out.getvalue()
+    out = StringIO()
+    call_command("check_webhooks", "--all", stdout=out)
+    assert f"{tenant.slug}: 0 hook(s) repaired" in out.getvalue()
+    with pytest.raises(CommandError, match="No tenant with slug 'nope'"):
+        call_command("check_webhooks", "nope")
+    with pytest.raises(CommandError, match="Name one tenant slug, or pass --all"):
+        call_command("check_webhooks")
