@@ -493,3 +493,4 @@ class AuditEvent(models.Model):
 
 
 from audit.api_tokens import ApiToken  # noqa: E402,F401  (its own module; imported here so Django finds it)
+from audit.alerts import AlertPreference, AlertState  # noqa: E402,F401

@@ -153,6 +153,19 @@ if REDIS_URL:
 else:
     Q_CLUSTER["orm"] = "default"
 
+# E-mail (alert digests, audit/alerts.py): printed to the console unless an SMTP server is configured.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
+    "django.core.mail.backends.smtp.EmailBackend" if os.environ.get("EMAIL_HOST")
+    else "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 587, minimum=1)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ml-connector <alerts@localhost>")
+# At most one alert digest per tenant per this many minutes.
+ALERT_DIGEST_MINUTES = env_int("ALERT_DIGEST_MINUTES", 60, minimum=1)
+
 # Workers write a heartbeat every minute (sync/heartbeat.py); older than this, they count as dead.
 WORKER_HEARTBEAT_MAX_AGE_SECONDS = env_int("WORKER_HEARTBEAT_MAX_AGE_SECONDS", 180, minimum=60)
 

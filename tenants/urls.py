@@ -1,15 +1,16 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from tenants import dashboard, records, tokens, views
+from tenants import account, dashboard, records, views
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/onboarding/", permanent=False)),
     path("onboarding/", views.onboarding_index, name="onboarding"),
     path("onboarding/new/", views.onboarding_new, name="onboarding-new"),
     path("onboarding/<slug:slug>/", views.onboarding_edit, name="onboarding-edit"),
-    path("account/api-tokens/", tokens.token_list, name="api-tokens"),
-    path("account/api-tokens/<int:pk>/revoke/", tokens.token_revoke, name="api-token-revoke"),
+    path("account/alerts/", account.alert_settings, name="alert-settings"),
+    path("account/api-tokens/", account.token_list, name="api-tokens"),
+    path("account/api-tokens/<int:pk>/revoke/", account.token_revoke, name="api-token-revoke"),
     path("dashboard/<slug:slug>/", dashboard.dashboard, name="dashboard"),
     path("dashboard/<slug:slug>/retry/", records.retry_group, name="retry-group"),
     path("dashboard/<slug:slug>/records/", records.record_list, name="records"),

@@ -1,4 +1,4 @@
-"""API token self-service for owners and operators: create (the key is shown once), list, revoke."""
+"""The signed-in user's own settings: API tokens (create, shown once; list; revoke) and alert e-mails."""
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -41,3 +41,23 @@ def token_revoke(request, pk: int):
     token.revoke()
     messages.success(request, f"Revoked the token '{token.name}' ({token.prefix}…). It no longer works.")
     return redirect("api-tokens")
+
+
+class AlertSettingsForm(forms.Form):
+    email_alerts = forms.BooleanField(label="E-mail me when a tenant I own turns red or records need attention",
+                                      required=False)
+
+
+@login_required
+def alert_settings(request):
+    """Per-user opt-out of alert digests (audit/alerts.py)."""
+    from audit.alerts import AlertPreference
+
+    preference, _ = AlertPreference.objects.get_or_create(user=request.user)
+    form = AlertSettingsForm(request.POST if request.method == "POST" else None, initial={"email_alerts": preference.email_alerts})
+    if request.method == "POST" and form.is_valid():
+        preference.email_alerts = form.cleaned_data["email_alerts"]
+        preference.save(update_fields=["email_alerts"])
+        messages.success(request, "Alert e-mails are " + ("on." if preference.email_alerts else "off."))
+        return redirect("alert-settings")
+    return render(request, "tenants/alert_settings.html", {"form": form, "email": request.user.email})
