@@ -21,16 +21,29 @@ from django.views.decorators.http import require_POST
 
 from audit.models import AuditEvent, Status, SyncRecord
 
-BADGE_COLOURS = {Status.PENDING: "#777", Status.RUNNING: "#1f6fb2", Status.SUCCEEDED: "#2e7d32",
-                 Status.FAILED: "#c77700", Status.NEEDS_ATTENTION: "#c62828", Status.FILTERED: "#5d4037"}
-
-
 def pretty(text: str) -> str:
     """JSON pretty-printed for reading; anything else as it is."""
     try:
         return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
     except (TypeError, ValueError):
         return text or ""
+
+
+RECENT_EVENTS = 8
+
+
+def collapsed_json(label: str, value) -> str:
+    """Raw JSON folded away: a snapshot can be thousands of lines."""
+    text = json.dumps(value, indent=2, ensure_ascii=False)
+    return format_html("<details><summary>{} ({} lines)</summary><pre>{}</pre></details>",
+                       label, text.count("\n") + 1, text)
+
+
+def _links(record: SyncRecord) -> list[tuple[str, str]]:
+    from tenants.links import acumatica_url, bigcommerce_url
+
+    return [(label, url) for label, url in (("BigCommerce", bigcommerce_url(record)),
+                                            ("Acumatica", acumatica_url(record))) if url]
 
 
 def can_replay(request: HttpRequest) -> bool:
@@ -50,8 +63,9 @@ class ReadOnlyAdminMixin:
 
 @admin.register(SyncRecord)
 class SyncRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["id", "tenant", "kind", "external_id", "direction", "status_badge", "attempts",
-                    "short_error", "age"]
+    # Fits 1366 px with the filter sidebar: direction is a filter, errors wrap (admin.css), times are short.
+    list_display = ["id", "tenant", "kind", "external_id", "status_badge", "attempts", "short_error",
+                    "next_retry", "age"]
     list_filter = ["tenant", "status", "kind", "direction", "source", ("created_at", admin.DateFieldListFilter)]
     search_fields = ["external_id", "acumatica_key", "bigcommerce_key"]
     list_select_related = ["tenant"]
@@ -60,13 +74,14 @@ class SyncRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                        "last_error_class", "status_reason", "source", "acumatica_key", "bigcommerce_key",
                        "next_attempt_at", "claimed_at", "lease_expires_at", "finished_at", "created_at",
                        "updated_at", "stub_pretty", "snapshot_pretty", "result_pretty", "audit_trail"]
+    # Status, error and Replay are at the top (change_form.html); the raw JSON and timings are collapsed,
+    # so the page fits two screens at 1366x768 however large the snapshot.
     fieldsets = [
-        (None, {"fields": ["tenant", "direction", "kind", "external_id", "status", "status_reason", "attempts",
-                           "last_error", "last_error_class", "source", "acumatica_key", "bigcommerce_key"]}),
-        ("Timing", {"fields": ["created_at", "updated_at", "claimed_at", "lease_expires_at", "next_attempt_at",
-                               "finished_at"]}),
-        ("Data", {"fields": ["stub_pretty", "snapshot_pretty", "result_pretty"]}),
-        ("Audit trail", {"fields": ["audit_trail"]}),
+        (None, {"fields": [("tenant", "kind", "external_id", "direction"), "status_reason", "last_error",
+                           ("attempts", "next_attempt_at", "source"), ("acumatica_key", "bigcommerce_key")]}),
+        ("Data", {"classes": ["collapse"], "fields": ["stub_pretty", "snapshot_pretty", "result_pretty"]}),
+        ("Timing", {"classes": ["collapse"], "fields": ["created_at", "updated_at", "claimed_at", "lease_expires_at",
+                                                        "finished_at", "last_error_class", "status"]}),
     ]
 
     def get_urls(self):
@@ -101,17 +116,24 @@ class SyncRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="status", ordering="status")
     def status_badge(self, record: SyncRecord) -> str:
-        return format_html('<span style="color:#fff;background:{};padding:1px 6px;border-radius:8px">{}</span>',
-                           BADGE_COLOURS.get(record.status, "#777"), record.get_status_display())
+        # Classes, not inline styles: the Content-Security-Policy allows only our stylesheets.
+        return format_html('<span class="status-badge status-{}">{}</span>', record.status, record.get_status_display())
 
     @admin.display(description="last error")
     def short_error(self, record: SyncRecord) -> str:
         text = record.last_error or record.status_reason
-        return text if len(text) <= 80 else text[:77] + "…"
+        return text if len(text) <= 120 else text[:117] + "…"
+
+    @admin.display(description="next retry", ordering="next_attempt_at")
+    def next_retry(self, record: SyncRecord) -> str:
+        if record.next_attempt_at is None:
+            return "—"
+        now = timezone.now()
+        return "due" if record.next_attempt_at <= now else f"in {timesince(now, record.next_attempt_at, depth=1)}"
 
     @admin.display(description="age", ordering="created_at")
     def age(self, record: SyncRecord) -> str:
-        return timesince(record.created_at, timezone.now())
+        return timesince(record.created_at, timezone.now(), depth=1)
 
     @admin.display(description="")
     def replay_button(self, record: SyncRecord) -> str:
@@ -122,21 +144,34 @@ class SyncRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="stub")
     def stub_pretty(self, record: SyncRecord) -> str:
-        return format_html("<pre>{}</pre>", json.dumps(record.stub, indent=2, ensure_ascii=False))
+        return collapsed_json("stub", record.stub)
 
     @admin.display(description="source snapshot")
     def snapshot_pretty(self, record: SyncRecord) -> str:
-        return format_html("<pre>{}</pre>", json.dumps(record.snapshot, indent=2, ensure_ascii=False))
+        return collapsed_json("source snapshot", record.snapshot)
 
     @admin.display(description="result")
     def result_pretty(self, record: SyncRecord) -> str:
-        return format_html("<pre>{}</pre>", json.dumps(record.result, indent=2, ensure_ascii=False))
+        return collapsed_json("result", record.result)
 
     @admin.display(description="events")
     def audit_trail(self, record: SyncRecord) -> str:
         events = [{"event": e, "request": pretty(e.request_body), "response": pretty(e.response_body)}
                   for e in record.events.select_related("user").order_by("created_at", "id")]
-        return render_to_string("admin/audit/syncrecord/events.html", {"events": events})
+        # What happened to the record reads first; the HTTP calls behind it are folded away.
+        # The latest few steps stay open; older ones are folded, so a record retried many times still fits.
+        steps = [e for e in events if e["event"].action != "api.call"]
+        return render_to_string("admin/audit/syncrecord/events.html", {
+            "older": steps[:-RECENT_EVENTS], "events": steps[-RECENT_EVENTS:],
+            "calls": [e for e in events if e["event"].action == "api.call"]})
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        record = context.get("original")
+        if record is not None:
+            context.update(status_badge=self.status_badge(record), next_retry=self.next_retry(record),
+                           can_replay=can_replay(request), record_links=_links(record),
+                           audit_trail=self.audit_trail(record))  # full width below the fields
+        return super().render_change_form(request, context, *args, **kwargs)
 
     # --- bulk actions ---
 

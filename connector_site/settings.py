@@ -39,7 +39,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [PUBLIC_BASE_URL])
 SANDBOX_ENABLED = env_bool("SANDBOX_ENABLED", DEBUG)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "connector_site.admin_site.ConnectorAdminConfig",  # django.contrib.admin with our site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

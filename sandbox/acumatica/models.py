@@ -177,3 +177,6 @@ class PushDelivery(models.Model):
     delivered = models.BooleanField(default=False)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "push deliveries"

@@ -209,6 +209,9 @@ class ShippingAddress(models.Model):
     cost_tax = models.DecimalField(max_digits=12, decimal_places=4, default=ZERO)
     refunded_amount = models.DecimalField(max_digits=12, decimal_places=4, default=ZERO)
 
+    class Meta:
+        verbose_name_plural = "shipping addresses"
+
 
 class Transaction(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="transactions")
