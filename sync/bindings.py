@@ -8,6 +8,13 @@ def bound_key(tenant: Tenant, kind: str, bc_id) -> str | None:
         "acumatica_key", flat=True).first()
 
 
-def bind(tenant: Tenant, kind: str, bc_id, acumatica_key: str, fingerprint: str = "") -> None:
-    Binding.objects.update_or_create(tenant=tenant, kind=kind, bc_id=str(bc_id),
-                                     defaults={"acumatica_key": acumatica_key, "fingerprint": fingerprint})
+def bound_binding(tenant: Tenant, kind: str, bc_id) -> Binding | None:
+    return Binding.objects.filter(tenant=tenant, kind=kind, bc_id=str(bc_id)).first()
+
+
+def bind(tenant: Tenant, kind: str, bc_id, acumatica_key: str, fingerprint: str = "", created: bool | None = None) -> None:
+    """`created` (customers): whether the connector made the Acumatica record; None leaves it as it is."""
+    defaults = {"acumatica_key": acumatica_key, "fingerprint": fingerprint}
+    if created is not None:
+        defaults["created_by_connector"] = created
+    Binding.objects.update_or_create(tenant=tenant, kind=kind, bc_id=str(bc_id), defaults=defaults)

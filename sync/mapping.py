@@ -12,6 +12,8 @@ from datetime import datetime
 from decimal import Decimal
 from email.utils import parsedate_to_datetime
 
+from sync.addresses import acumatica_address, from_order_address
+
 CENT = Decimal("0.01")
 POSTED_TRANSACTION_EVENTS = {"capture", "purchase"}
 
@@ -54,25 +56,9 @@ def customer_name(person: dict) -> str:
 
 
 def address_payload(address: dict) -> dict:
-    return {
-        "AddressLine1": address.get("street_1", ""), "AddressLine2": address.get("street_2", ""),
-        "City": address.get("city", ""), "State": address.get("state", ""),
-        "PostalCode": address.get("zip", ""), "Country": address.get("country_iso2", ""),
-    }
-
-
-def customer_payload(person: dict, address: dict | None, *, customer_class: str = "",
-                     customer_id: str | None = None) -> dict:
-    """An Acumatica Customer from a BigCommerce customer (or an order's billing address for guests)."""
-    contact = {"Email": person.get("email", ""), "Phone1": person.get("phone", "")}
-    if address:
-        contact["Address"] = address_payload(address)
-    payload = {"CustomerName": customer_name(person)[:60], "MainContact": contact}
-    if customer_class:
-        payload["CustomerClass"] = customer_class
-    if customer_id:
-        payload["CustomerID"] = customer_id
-    return payload
+    """An Acumatica Address from a v2 order address (ISO state and country codes, fitted lines)."""
+    what = f"Order {address['order_id']}'s shipping address" if address.get("order_id") else "The order's address"
+    return acumatica_address(from_order_address(address), what)
 
 
 class UnmappedSku(Exception):

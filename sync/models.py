@@ -42,6 +42,9 @@ class Binding(models.Model):
     bc_id = models.CharField("BigCommerce id", max_length=255)
     acumatica_key = models.CharField(max_length=100, help_text='e.g. "SO/SO000123" or a CustomerID')
     fingerprint = models.CharField(max_length=64, blank=True, help_text="Hash of what was last synced.")
+    created_by_connector = models.BooleanField(
+        default=False, help_text="Customers: the connector created this Acumatica customer (it follows BigCommerce); "
+                                 "otherwise it was matched by e-mail and the tenant's field ownership applies.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

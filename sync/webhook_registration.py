@@ -19,7 +19,9 @@ ORDER_HOOK_SCOPES = (
     "store/order/created", "store/order/updated", "store/order/statusUpdated", "store/order/refund/created",
     "store/order/transaction/created", "store/order/transaction/updated",
 )
-CUSTOMER_HOOK_SCOPES = ("store/customer/created", "store/customer/updated")
+# store/customer/updated does not fire for address changes; the address scopes do (§1.2).
+CUSTOMER_HOOK_SCOPES = ("store/customer/created", "store/customer/updated", "store/customer/address/created",
+                        "store/customer/address/updated", "store/customer/address/deleted")
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,9 @@ ORDER_SCOPES = {"store/order/created", "store/order/updated", "store/order/statu
                 "store/order/refund/created"}
 TRANSACTION_SCOPES = {"store/order/transaction/created", "store/order/transaction/updated"}
 CUSTOMER_SCOPES = {"store/customer/created", "store/customer/updated"}
+# data.id is the address id; the customer is data.address.customer_id (reference/bigcommerce-api.md §1.2).
+CUSTOMER_ADDRESS_SCOPES = {"store/customer/address/created", "store/customer/address/updated",
+                           "store/customer/address/deleted"}
 
 
 MAX_SCOPE_LENGTH = 100
@@ -64,6 +67,10 @@ def bigcommerce_work(payload: dict) -> tuple[str, str] | None:
         return ("order", numeric_id(data.get("order_id"), "data.order_id"))
     if scope in CUSTOMER_SCOPES:
         return ("customer", numeric_id(data.get("id"), "data.id"))
+    if scope in CUSTOMER_ADDRESS_SCOPES:
+        address = data.get("address")
+        customer_id = address.get("customer_id") if isinstance(address, dict) else None
+        return ("customer", numeric_id(customer_id, "data.address.customer_id"))
     return None
 
 

@@ -18,12 +18,20 @@ def secret_input(label: str, help_text: str = "") -> forms.CharField:
                            widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}))
 
 
+def tenant_setting(name: str, label: str) -> forms.Field:
+    """A form field for a Tenant setting, with the model's choices, default and help text. Not
+    required: a post without it (an older page, a script) keeps the stored value."""
+    return Tenant._meta.get_field(name).formfield(label=label, required=False)
+
+
 def validate_instance_url(url: str) -> None:
     if not settings.DEBUG and not url.lower().startswith("https://"):
         raise ValidationError("The Acumatica instance URL must start with https:// (credentials travel over it).")
 
 
 class OnboardingForm(forms.Form):
+    # Tenant settings edited here under "Settings" (model field names; see tenants/models.py).
+    TENANT_SETTINGS = ("customer_name_owner", "customer_contact_owner", "customer_address_owner")
     # (form field, model attribute) for every secret, so create/edit handle them alike.
     BC_SECRETS = {"bc_access_token": "access_token", "bc_client_secret": "client_secret"}
     AC_SECRETS = {"ac_client_secret": "client_secret", "ac_password": "password"}
@@ -52,6 +60,10 @@ class OnboardingForm(forms.Form):
     username = forms.CharField(label="Username", max_length=100)
     ac_password = secret_input("Password")
 
+    customer_name_owner = tenant_setting("customer_name_owner", "Matched customers: name")
+    customer_contact_owner = tenant_setting("customer_contact_owner", "Matched customers: contact")
+    customer_address_owner = tenant_setting("customer_address_owner", "Matched customers: address")
+
     def __init__(self, *args, tenant: Tenant | None = None, **kwargs) -> None:
         self.tenant = tenant
         super().__init__(*args, **kwargs)
@@ -67,6 +79,7 @@ class OnboardingForm(forms.Form):
             "bc_api_base_url": bc.api_base_url, "instance_url": ac.instance_url,
             "endpoint_version": ac.endpoint_version, "company": ac.company, "auth_method": ac.auth_method,
             "ac_client_id": ac.client_id, "username": ac.username,
+            **{name: getattr(tenant, name) for name in OnboardingForm.TENANT_SETTINGS},
         }
 
     def stored_secret(self, form_field: str) -> bool:
@@ -111,6 +124,9 @@ class OnboardingForm(forms.Form):
         data = self.cleaned_data
         tenant = self.tenant or Tenant(slug=unique_slug(data["name"]))
         tenant.name = data["name"]
+        for name in self.TENANT_SETTINGS:
+            if data.get(name):
+                setattr(tenant, name, data[name])
         tenant.save()
         if self.tenant is None:
             Membership.objects.create(user=user, tenant=tenant, role=Membership.Role.OWNER)

@@ -58,6 +58,10 @@ class Tenant(models.Model):
         BIGCOMMERCE = "bigcommerce", "Copy BigCommerce's tax onto the order (automatic tax calculation off)"
         ACUMATICA = "acumatica", "Let Acumatica calculate tax from the customer's tax zone"
 
+    class FieldOwner(models.TextChoices):
+        ACUMATICA = "acumatica", "Acumatica keeps what it has; the connector fills only blank fields"
+        BIGCOMMERCE = "bigcommerce", "BigCommerce: the connector replaces Acumatica's values"
+
     class CostField(models.TextChoices):
         STANDARD = "standard", "Standard cost"
         AVERAGE = "average", "Average cost"
@@ -88,6 +92,18 @@ class Tenant(models.Model):
     invoice_mode = models.CharField(max_length=20, choices=InvoiceMode.choices, default=InvoiceMode.CONNECTOR)
     same_code_fallback = models.BooleanField(
         default=True, help_text="Without a SKU mapping, treat the BigCommerce SKU as the Acumatica InventoryID.")
+
+    # Who owns the fields of Acumatica customers matched by e-mail that the connector did not create
+    # (customers it created always follow BigCommerce). See sync/customer_fields.py.
+    customer_name_owner = models.CharField(
+        max_length=20, choices=FieldOwner.choices, default=FieldOwner.ACUMATICA,
+        help_text="Customer name (account name) of matched customers.")
+    customer_contact_owner = models.CharField(
+        max_length=20, choices=FieldOwner.choices, default=FieldOwner.ACUMATICA,
+        help_text="Attention, e-mail and phone of matched customers.")
+    customer_address_owner = models.CharField(
+        max_length=20, choices=FieldOwner.choices, default=FieldOwner.ACUMATICA,
+        help_text="Main address of matched customers (filled as a whole only when Acumatica has none).")
 
     # Acumatica defaults for documents the connector creates.
     order_type = models.CharField(max_length=2, default="SO")

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from sync.mapping import (OrderSettings, UnmappedSku, customer_payload, is_posted_payment, money,
+from sync.mapping import (OrderSettings, UnmappedSku, is_posted_payment, money,
                           payment_payload, sales_order_payload, totals_mismatch)
 
 ORDER = {
@@ -63,14 +63,6 @@ def test_it_reports_totals_beyond_a_cent():
     assert totals_mismatch(ORDER, Decimal("110.81")) is None
     message = totals_mismatch(ORDER, Decimal("110.82"))
     assert "BigCommerce 110.80 vs Acumatica 110.82" in message
-
-
-def test_it_maps_a_guest_customer_from_the_billing_address():
-    payload = customer_payload({"first_name": "Ann", "last_name": "Lee", "email": "ann@example.com", "phone": "1"},
-                               SHIP_TO[0], customer_class="WEB")
-    assert payload["CustomerName"] == "Ann Lee" and payload["CustomerClass"] == "WEB"
-    assert payload["MainContact"]["Email"] == "ann@example.com"
-    assert payload["MainContact"]["Address"]["Country"] == "US"
 
 
 def test_it_posts_only_successful_captures_and_purchases():

@@ -4,14 +4,17 @@ Reference: acumatica-api.md section 3 "Error bodies" (422 carries the record wit
 e.g. CustomerID "'Customer' cannot be found in the system.") and section 4 (entity fields, AR types,
 payments applied to orders with OrdersToApply, DocumentsToApply with DocType/ReferenceNbr/AmountPaid).
 """
+import functools
 from decimal import Decimal
 
+import pycountry
 from django.utils import timezone
 
 from .documents import ZERO, Invalid, dec, find, find_item, money, next_number, today
 from .models import Instance, Record
 
 NOT_FOUND = "'{what}' cannot be found in the system."
+CUSTOMER_ADDRESSES = ("MainContact/Address", "BillingContact/Address", "ShippingContact/Address")
 
 
 def no_rules(instance: Instance, data: dict, created: bool) -> None:
@@ -20,6 +23,38 @@ def no_rules(instance: Instance, data: dict, created: bool) -> None:
 
 def no_after(instance: Instance, record: Record, before: dict | None) -> None:
     return None
+
+
+# ---------------------------------------------------------------- Addresses
+
+@functools.cache
+def state_ids(country: str) -> frozenset[str]:
+    """The State IDs of the simulated Countries/States table: ISO 3166-2 codes without the country."""
+    return frozenset(sub.code.split("-", 1)[1] for sub in pycountry.subdivisions.get(country_code=country) or [])
+
+
+def check_address(address: dict | None, path: str, errors: dict[str, str]) -> None:
+    """Country and State are selectors in Acumatica: an unknown CountryID, or a State that is not
+    one of the country's states, is refused. The stock Countries/States table holds ISO 3166
+    codes (US "TX", CA "QC"); a country without states takes any State text."""
+    # Reference: Acumatica CR.Address (State is a State selector restricted to the address's
+    # CountryID). Read from pycountry here on purpose, not through the connector's code.
+    if not address:
+        return
+    country, state = (address.get("Country") or "").strip(), (address.get("State") or "").strip()
+    if country and pycountry.countries.get(alpha_2=country.upper()) is None:
+        errors[f"{path}Country"] = NOT_FOUND.format(what="Country")
+        return
+    if state and country and state_ids(country.upper()) and state.upper() not in state_ids(country.upper()):
+        errors[f"{path}State"] = NOT_FOUND.format(what="State")
+
+
+def _check_addresses(data: dict, paths: tuple[str, ...], errors: dict[str, str]) -> None:
+    for path in paths:
+        node: dict | None = data
+        for part in path.split("/"):
+            node = node.get(part) if isinstance(node, dict) else None
+        check_address(node, f"{path}/", errors)
 
 
 # ---------------------------------------------------------------- Customer
@@ -31,6 +66,10 @@ def customer(instance: Instance, data: dict, created: bool) -> None:
         data["CustomerID"] = next_number(instance, "CUSTOMER", prefix="C")
     if not data.get("CustomerName"):
         raise Invalid("Customer", data, {"CustomerName": "'Customer Name' cannot be empty."})
+    errors: dict[str, str] = {}
+    _check_addresses(data, CUSTOMER_ADDRESSES, errors)
+    if errors:
+        raise Invalid("Customer", data, errors)
     data.setdefault("Status", "Active")
     data.setdefault("CustomerClass", "DEFAULT")
     contact = data.setdefault("MainContact", {})
@@ -70,6 +109,7 @@ def _check_lines(instance: Instance, rows: list[dict], errors: dict[str, str], q
 def sales_order(instance: Instance, data: dict, created: bool) -> None:
     errors: dict[str, str] = {}
     _check_customer(instance, data, errors)
+    _check_addresses(data, ("ShipToAddress", "BillToAddress"), errors)
     lines = _check_lines(instance, data.setdefault("Details", []), errors, "OrderQty")
     if errors:
         raise Invalid("SalesOrder", data, errors)

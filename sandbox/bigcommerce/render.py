@@ -144,7 +144,8 @@ def customer_json(customer: Customer, include: set[str]) -> dict[str, Any]:
         "accepts_product_review_abandoned_cart_emails": False, "origin_channel_id": 1, "channel_ids": [1],
     }
     if "addresses" in include:
-        data["addresses"] = [customer_address_json(customer, n + 1, a) for n, a in enumerate(customer.addresses)]
+        data["addresses"] = [customer_address_json(customer, a.get("id") or n + 1, a)
+                             for n, a in enumerate(customer.addresses)]
     return data
 
 

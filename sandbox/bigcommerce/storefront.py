@@ -4,7 +4,14 @@ Everything here changes sandbox state the way a shopper or the merchant's contro
 fires the same webhooks the real store fires. End-to-end tests and the demo use these:
 
 - ``create_customer(store, email=None, first_name="Ada", last_name="Lovelace", **fields) -> Customer``
-  (fires ``store/customer/created``); ``update_customer(customer, **fields)`` fires ``/updated``.
+  (fires ``store/customer/created``); ``update_customer(customer, **fields)`` fires ``/updated`` for
+  changes to the customer itself. Address changes fire ``store/customer/address/created``,
+  ``/updated`` or ``/deleted`` instead, as the real store does (``store/customer/updated`` does not
+  fire for them): ``add_address(customer, **fields) -> dict``, ``update_address(customer,
+  address_id, **fields)``, ``delete_address(customer, address_id)``, or ``update_customer(customer,
+  addresses=[...])`` (entries with an ``id`` update that address, without one are added, missing
+  ones are deleted). Stored addresses use v2 order keys (street_1, zip, state, country_iso2) and
+  carry a store-wide unique ``id``.
 - ``place_order(store, customer=None, lines=[("SKU-00001", 2)], paid=True, shipping=Decimal("10.00"),
   discount=Decimal("0"), coupon=None, status_id=None) -> Order``: ``customer=None`` is a guest
   order; each line is ``(sku, quantity)`` where the SKU is a simple product's SKU or a variant SKU;
@@ -53,19 +60,81 @@ def create_customer(store: Store, email: str | None = None, first_name: str = "A
                     **fields: Any) -> Customer:
     email = email or f"shopper{Customer.objects.count() + 1}-{random.randrange(10**6)}@example.com"
     address = {**DEMO_ADDRESS, "first_name": first_name, "last_name": last_name, "email": email}
+    addresses = fields.pop("addresses", [address])
+    first_id = _next_address_id(store)
+    addresses = [{**a, "id": first_id + n} for n, a in enumerate(addresses)]
     customer = Customer.objects.create(store=store, email=email, first_name=first_name, last_name=last_name,
-                                       addresses=fields.pop("addresses", [address]), **fields)
+                                       addresses=addresses, **fields)
     webhooks.emit(store, "store/customer/created", {"type": "customer", "id": customer.pk})
     return customer
 
 
 def update_customer(customer: Customer, **fields: Any) -> Customer:
-    for name, value in fields.items():
-        setattr(customer, name, value)
-    customer.date_modified = timezone.now()
-    customer.save()
-    webhooks.emit(customer.store, "store/customer/updated", {"type": "customer", "id": customer.pk})
+    addresses = fields.pop("addresses", None)
+    if fields:
+        for name, value in fields.items():
+            setattr(customer, name, value)
+        customer.date_modified = timezone.now()
+        customer.save()
+        webhooks.emit(customer.store, "store/customer/updated", {"type": "customer", "id": customer.pk})
+    if addresses is not None:
+        _replace_addresses(customer, addresses)
     return customer
+
+
+def _next_address_id(store: Store) -> int:
+    # Address ids are unique in the store, like the real ones (a webhook names the address by id).
+    ids = [a.get("id") or 0 for book in store.customers.values_list("addresses", flat=True) for a in book or []]
+    return max(ids, default=0) + 1
+
+
+def _address_event(customer: Customer, action: str, address_id: int) -> None:
+    # Reference: reference/bigcommerce-api.md §1.2 (store/customer/address/*: {type, id: <address id>,
+    # address: {customer_id}}).
+    webhooks.emit(customer.store, f"store/customer/address/{action}",
+                  {"type": "customer", "id": address_id, "address": {"customer_id": customer.pk}})
+
+
+def _save_addresses(customer: Customer, addresses: list[dict]) -> None:
+    customer.addresses = addresses
+    customer.date_modified = timezone.now()
+    customer.save(update_fields=["addresses", "date_modified"])
+
+
+def add_address(customer: Customer, **fields: Any) -> dict:
+    address = {**DEMO_ADDRESS, "first_name": customer.first_name, "last_name": customer.last_name,
+               "email": customer.email, **fields, "id": _next_address_id(customer.store)}
+    _save_addresses(customer, [*customer.addresses, address])
+    _address_event(customer, "created", address["id"])
+    return address
+
+
+def update_address(customer: Customer, address_id: int, **fields: Any) -> dict:
+    addresses = [dict(a) for a in customer.addresses]
+    address = next((a for a in addresses if a.get("id") == address_id), None)
+    if address is None:
+        raise ValueError(f"Customer {customer.pk} has no address {address_id}")
+    address.update(fields)
+    _save_addresses(customer, addresses)
+    _address_event(customer, "updated", address_id)
+    return address
+
+
+def delete_address(customer: Customer, address_id: int) -> None:
+    _save_addresses(customer, [a for a in customer.addresses if a.get("id") != address_id])
+    _address_event(customer, "deleted", address_id)
+
+
+def _replace_addresses(customer: Customer, addresses: list[dict]) -> None:
+    kept = {a["id"] for a in addresses if a.get("id")}
+    for old in list(customer.addresses):
+        if old.get("id") not in kept:
+            delete_address(customer, old.get("id"))
+    for address in addresses:
+        if address.get("id"):
+            update_address(customer, address["id"], **{k: v for k, v in address.items() if k != "id"})
+        else:
+            add_address(customer, **address)
 
 
 def _variant(store: Store, sku: str) -> Variant:
