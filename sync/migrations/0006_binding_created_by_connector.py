@@ -20,7 +20,7 @@ def mark_created_customers(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sync', '0004_catalog_state'),
+        ('sync', '0005_job_health_worker_heartbeat'),
     ]
 
     operations = [
