@@ -8,7 +8,7 @@ sales order ExternalRef "BC-<order id>", payment ExternalRef "BC-TXN-<transactio
 and refund ExternalRef "BC-RF-<refund id>".
 """
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time, timezone, tzinfo
 from decimal import Decimal
 from email.utils import parsedate_to_datetime
 
@@ -48,6 +48,13 @@ def bc_datetime(value: str) -> datetime:
         return parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def acumatica_date(moment: datetime, zone: tzinfo = timezone.utc) -> str:
+    """A document date as Acumatica's DateTimeValue wants it: an RFC 3339 date-time (the specs declare
+    `format: date-time`), midnight of the calendar day `moment` falls on in `zone`, with the offset."""
+    day = moment.astimezone(zone).date()
+    return datetime.combine(day, time(), tzinfo=zone).isoformat()
 
 
 def customer_name(person: dict) -> str:
@@ -131,7 +138,7 @@ def sales_order_payload(order: dict, lines: list[dict], shipping_addresses: list
         "OrderType": settings.order_type, "CustomerID": customer_id,
         "CustomerOrder": str(order["id"]), "ExternalRef": order_ref(order["id"]),
         "Description": f"BigCommerce order #{order['id']}",
-        "Date": bc_datetime(order["date_created"]).date().isoformat(),
+        "Date": acumatica_date(bc_datetime(order["date_created"])),
         "CurrencyID": order.get("currency_code") or order.get("default_currency_code") or "",
         "Hold": False, "Details": sales_order_lines(lines, inventory_ids, line_discounts(order, lines)),
         "Totals": {"Freight": freight(order), "OverrideFreightAmount": True},
@@ -182,7 +189,7 @@ def payment_payload(transaction: dict, *, customer_id: str, payment_method: str,
         "PaymentRef": str(transaction.get("gateway_transaction_id") or transaction["id"])[:40],
         "ExternalRef": payment_ref(transaction["id"]), "Hold": False,
         "Description": f"BigCommerce order #{transaction['order_id']} {transaction.get('gateway', '')} payment",
-        "ApplicationDate": bc_datetime(transaction["date_created"]).date().isoformat(),
+        "ApplicationDate": acumatica_date(bc_datetime(transaction["date_created"])),
         "OrdersToApply": [{"OrderType": order_type, "OrderNbr": order_nbr, "AppliedToOrder": amount}],
     }
 

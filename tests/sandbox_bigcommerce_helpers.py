@@ -17,8 +17,9 @@ from django.conf import settings
 from sandbox.bigcommerce.models import Store
 from sandbox.bigcommerce.seed import seed_store
 from sandbox.catalog_data import demo_catalog
+from tests.spec_files import SPECS as SHARED_SPECS
 
-SPECS = Path(settings.BASE_DIR).parent / "shared" / "specs" / "bigcommerce"
+SPECS = SHARED_SPECS / "bigcommerce"
 TOKEN = "test-token-SECRET"
 # Flushing only the sandbox's tables after each transactional test keeps PostgreSQL runs fast.
 SANDBOX_APPS = ["sandbox", "sandbox.bigcommerce", "sandbox.acumatica"]

@@ -1,13 +1,12 @@
 """sync/versions.py: one table of field names per Default endpoint version."""
 import json
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 
+from tests.spec_files import SPECS
 from sync.versions import FIELD_NAMES, FieldNotAvailable, field_name, has_entity, table_version
 
-SUMMARY = Path(settings.BASE_DIR).parent / "shared" / "specs" / "acumatica" / "key-entities.summary.json"
+SUMMARY = SPECS / "acumatica" / "key-entities.summary.json"
 
 
 def test_it_knows_the_names_that_changed_between_versions():

@@ -34,7 +34,7 @@ def test_it_maps_lines_freight_tax_and_references():
     payload = sales_order_payload(ORDER, LINES, SHIP_TO, customer_id="C0001", inventory_ids=INVENTORY,
                                   settings=OrderSettings())
     assert payload["ExternalRef"] == "BC-120" and payload["CustomerOrder"] == "120"
-    assert payload["Date"] == "2026-11-03"
+    assert payload["Date"] == "2026-11-03T00:00:00+00:00"  # DateTimeValue is format: date-time
     assert [(d["InventoryID"], d["OrderQty"], d["UnitPrice"], d["DiscountAmount"]) for d in payload["Details"]] == [
         ("SKU-1", 2, Decimal("30.00"), Decimal("6.00")), ("SHIRT-RED", 1, Decimal("40.00"), Decimal("4.00"))]
     assert payload["Totals"] == {"Freight": Decimal("12.00"), "OverrideFreightAmount": True}
@@ -79,6 +79,7 @@ def test_it_applies_a_payment_to_the_order():
                               order_nbr="SO000123")
     assert payload["ExternalRef"] == "BC-TXN-9" and payload["PaymentRef"] == "ch_1"
     assert payload["PaymentAmount"] == Decimal("110.80")
+    assert payload["ApplicationDate"] == "2026-11-03T00:00:00+00:00"
     assert payload["OrdersToApply"] == [{"OrderType": "SO", "OrderNbr": "SO000123", "AppliedToOrder": Decimal("110.80")}]
 
 

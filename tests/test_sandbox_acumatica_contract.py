@@ -12,10 +12,11 @@ import requests
 from jsonschema import Draft4Validator
 
 from sandbox.acumatica import state
+from tests.spec_files import SPECS as SHARED_SPECS
 from tests.acumatica_sandbox_helpers import (  # noqa: F401
     _acu_server, acu_live, V23, V24, create_order, first_customer_id, make_acu, w)
 
-SPECS = Path(__file__).resolve().parents[1].parent / "shared" / "specs" / "acumatica"
+SPECS = SHARED_SPECS / "acumatica"
 SPEC24 = SPECS / "Default_24.200.001.openapi3.json"
 SPEC23 = SPECS / "Default_23.200.001.swagger2.json"
 SPEC_BASE24 = "http://localhost/24r200/entity/Default/24.200.001"

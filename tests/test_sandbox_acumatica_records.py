@@ -1,4 +1,4 @@
-"""PUT insert-or-update by key: wrapped fields, unknown fields ignored, auto-numbering, If-(None-)Match, 422."""
+"""PUT insert-or-update by key: wrapped fields, unknown fields (when the instance ignores them), auto-numbering, If-(None-)Match, 422."""
 import pytest
 
 from sandbox.acumatica import state
@@ -17,7 +17,9 @@ def test_it_refuses_a_flat_unwrapped_field_with_400(api):
     assert not [c for c in state.customers(api.instance) if c["CustomerName"] in ("Flat Ltd", "Nested")]
 
 
-def test_it_ignores_unknown_field_names(api):
+def test_it_ignores_unknown_field_names_when_switched_to_the_real_sites_leniency(api):
+    api.instance.refuse_unknown_fields = False
+    api.instance.save()
     reply = api.put("Customer", {**w(CustomerName="Unknown Fields Inc", NoSuchField="x"), "Bogus": "flat too"})
     assert reply.status_code == 200
     body = reply.json()

@@ -28,6 +28,9 @@ class Instance(models.Model):
     versions = models.JSONField(default=list, help_text='Default endpoint versions served, e.g. ["24.200.001"].')
     build_version = models.CharField(max_length=20, default="24.211.0011")
     auto_number_customers = models.BooleanField(default=True)
+    refuse_unknown_fields = models.BooleanField(
+        default=True, help_text="Answer 400 to a field the endpoint version does not define (a real site "
+                                "ignores it silently; see sandbox/acumatica/schema.py).")
 
     # Credentials (sandbox only: stored readable so the demo can wire a tenant to it).
     client_id = models.CharField(max_length=100, blank=True)

@@ -4,10 +4,19 @@ Field lists come from `entity_fields.json`, derived from the official endpoint m
 (../shared/specs/acumatica/key-entities.summary.json). Inside the sandbox a record is a plain dict
 (`{"CustomerID": "C1", "MainContact": {"Email": "a@b"}, "Details": [{...}]}`); this module converts
 between that and the wire format in both directions.
+
+Strictness (all answered 400 with the HttpError body, like any request the server cannot bind):
+- a value that is not of its declared type; `DateTimeValue` must be an RFC 3339 date-time with an offset
+  (the specs declare `format: date-time`), so a date-only "2026-01-02" is refused;
+- a field the pinned version does not define. The real API drops unknown names silently and answers 200
+  with nothing applied (reference/acumatica-api.md §3, §7); the sandbox refuses them so that a field the
+  connector believes it wrote cannot be lost unnoticed. `Instance.refuse_unknown_fields` turns this off.
+Over-long strings are checked after parsing (`length_errors`, 422 with a per-field error).
 """
 import datetime as dt
 import functools
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -17,7 +26,15 @@ ENDPOINT = "Default"
 
 
 class FlatFieldError(ValueError):
-    """A field was sent without its `{"value": ...}` wrapper."""
+    """A field was sent without its `{"value": ...}` wrapper, or with a value of the wrong type."""
+
+
+class UnknownFieldError(FlatFieldError):
+    """A field name the pinned endpoint version does not define."""
+
+
+# RFC 3339 date-time, the `format: date-time` of the specs' DateTimeValue: date, time and an offset.
+DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 
 
 @functools.cache
@@ -48,8 +65,8 @@ def is_value_type(type_name: str) -> bool:
 # ---------------------------------------------------------------- wire -> plain
 
 # Reference: acumatica-api.md section 3 "Record format" (every non-system field is {"value": ...}).
-def parse_record(version: str, type_name: str, body: Any, path: str = "") -> dict:
-    """Unwraps a request body. Unknown field names are dropped, as the real API ignores them."""
+def parse_record(version: str, type_name: str, body: Any, path: str = "", strict: bool = True) -> dict:
+    """Unwraps a request body; with `strict`, a field the version does not define is refused."""
     if not isinstance(body, dict):
         raise FlatFieldError(f"{path or type_name}: an object is expected.")
     fields = type_fields(version, type_name) or {}
@@ -60,16 +77,19 @@ def parse_record(version: str, type_name: str, body: Any, path: str = "") -> dic
         elif name == "note":
             plain["note"] = _unwrap(raw, f"{path}note")
         elif name in fields:
-            parsed = _parse_field(version, fields[name], raw, f"{path}{name}")
+            parsed = _parse_field(version, fields[name], raw, f"{path}{name}", strict)
             if parsed is not _SKIP:
                 plain[name] = parsed
+        elif strict and name not in SYSTEM_FIELDS:
+            raise UnknownFieldError(f"The field {path}{name} is not defined in {type_name} of "
+                                    f"{ENDPOINT}/{version}.")
     return plain
 
 
 _SKIP = object()
 
 
-def _parse_field(version: str, type_name: str, raw: Any, path: str) -> Any:
+def _parse_field(version: str, type_name: str, raw: Any, path: str, strict: bool) -> Any:
     if is_value_type(type_name):
         return _convert(type_name, _unwrap(raw, path), path)
     if type_name.endswith("[]"):
@@ -77,10 +97,10 @@ def _parse_field(version: str, type_name: str, raw: Any, path: str) -> Any:
             return _SKIP                       # a detail type the sandbox does not model
         if not isinstance(raw, list):
             raise FlatFieldError(f"{path}: an array is expected.")
-        return [parse_record(version, type_name[:-2], row, f"{path}/") for row in raw]
+        return [parse_record(version, type_name[:-2], row, f"{path}/", strict) for row in raw]
     if type_fields(version, type_name) is None:
         return _SKIP
-    return parse_record(version, type_name, raw, f"{path}/")
+    return parse_record(version, type_name, raw, f"{path}/", strict)
 
 
 def _unwrap(raw: Any, path: str) -> Any:
@@ -94,14 +114,27 @@ def _convert(type_name: str, value: Any, path: str) -> Any:
     if value is None:
         return None
     try:
+        if isinstance(value, (dict, list)):
+            raise TypeError(value)
         if type_name in ("DecimalValue", "DoubleValue"):
-            return str(Decimal(str(value)))
+            number = Decimal(str(value))
+            if isinstance(value, bool) or not number.is_finite():
+                raise ValueError(value)
+            return str(number)
         if type_name in ("IntValue", "ShortValue", "LongValue", "ByteValue"):
-            return int(value)
+            if isinstance(value, bool) or Decimal(str(value)) != int(Decimal(str(value))):
+                raise ValueError(value)
+            return int(Decimal(str(value)))
         if type_name == "BooleanValue":
-            return value if isinstance(value, bool) else str(value).lower() == "true"
+            if isinstance(value, bool):
+                return value
+            if str(value).lower() not in ("true", "false"):
+                raise ValueError(value)
+            return str(value).lower() == "true"
         if type_name == "DateTimeValue":
-            return parse_datetime(str(value)).isoformat()
+            if not (isinstance(value, str) and DATE_TIME.match(value)):
+                raise ValueError(value)
+            return parse_datetime(value).isoformat()
     except (ArithmeticError, ValueError, TypeError):
         raise FlatFieldError(f"{path}: '{value}' is not a valid {type_name}.") from None
     return str(value) if type_name == "StringValue" else value

@@ -15,6 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from . import actions, auth, inquiries, load
 from .documents import KEYS, Invalid, PreconditionFailed, find, put_record
+from .lengths import check_lengths
 from .models import ActionRun, Instance, Record
 from .odata import FilterError, compile_filter, field_names
 from .schema import ENDPOINT, FlatFieldError, entity_meta, parse_record, render_record, type_fields
@@ -230,12 +231,13 @@ def _body(request: HttpRequest) -> Any:
 def put(request: HttpRequest, instance: Instance, version: str, name: str) -> HttpResponse:
     query = Query(request)
     body = _body(request)
+    plain = parse_record(version, name, body, strict=instance.refuse_unknown_fields)
     if name in inquiries.INQUIRIES:
-        return JsonResponse(inquiries.INQUIRIES[name](instance, version, parse_record(version, name, body), query))
+        return JsonResponse(inquiries.INQUIRIES[name](instance, version, plain, query))
     if not _simulated(name):
         return http_error(500, f"The sandbox does not simulate the {name} entity.")
-    plain = parse_record(version, name, body)
     try:
+        check_lengths(version, name, plain)
         record, _ = put_record(instance, name, plain, if_match=request.headers.get("If-Match") == "*",
                                if_none_match=request.headers.get("If-None-Match") == "*")
     except PreconditionFailed as e:
@@ -287,7 +289,7 @@ def invoke_action(request: HttpRequest, instance: Instance, version: str, name: 
     body = _body(request)
     if not isinstance(body, dict) or not isinstance(body.get("entity"), dict):
         return http_error(400, "The request body must contain an 'entity' object.")
-    record = find(instance, name, parse_record(version, name, body["entity"]))
+    record = find(instance, name, parse_record(version, name, body["entity"], strict=instance.refuse_unknown_fields))
     if record is None:
         return http_error(400, "No entity satisfies the condition.")
     try:
