@@ -37,6 +37,11 @@ PUBLIC_BASE_URL = env_url("PUBLIC_BASE_URL", "http://localhost:8000")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [PUBLIC_BASE_URL])
 # The simulated BigCommerce and Acumatica APIs; never mounted in production unless asked for.
 SANDBOX_ENABLED = env_bool("SANDBOX_ENABLED", DEBUG)
+# The Default endpoint version the demo tenant and the end-to-end tests pin (every seeded sandbox instance
+# serves 22.200.001, 23.200.001 and 24.200.001); run a suite on another one with this variable.
+SANDBOX_ENDPOINT_VERSION = os.environ.get("SANDBOX_ENDPOINT_VERSION") or "24.200.001"
+if SANDBOX_ENDPOINT_VERSION not in ("22.200.001", "23.200.001", "24.200.001"):
+    raise ImproperlyConfigured("SANDBOX_ENDPOINT_VERSION must be 22.200.001, 23.200.001 or 24.200.001.")
 
 INSTALLED_APPS = [
     "connector_site.admin_site.ConnectorAdminConfig",  # django.contrib.admin with our site

@@ -1,4 +1,5 @@
 """Wiring a tenant to the sandbox store and Acumatica instance (for `make run` and end-to-end tests)."""
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
@@ -16,13 +17,15 @@ REFUND_ITEM = "BCREFUND"
 
 @transaction.atomic
 def connect_sandbox_tenant(base_url: str, slug: str = DEMO_SLUG, store_hash: str = "demo1234",
-                           instance_slug: str = "demo", endpoint_version: str = "24.200.001",
+                           instance_slug: str = "demo", endpoint_version: str | None = None,
                            catalog=None, **tenant_fields) -> Tenant:
     """Seeds the sandbox store and instance and creates (or re-points) a tenant connected to them.
 
-    `base_url` is where this server listens, e.g. http://127.0.0.1:8000 or a live_server URL.
+    `base_url` is where this server listens, e.g. http://127.0.0.1:8000 or a live_server URL. The tenant
+    pins `endpoint_version`, by default settings.SANDBOX_ENDPOINT_VERSION.
     """
-    store = seed_store(store_hash, catalog=catalog)
+    endpoint_version = endpoint_version or settings.SANDBOX_ENDPOINT_VERSION
+    store = seed_store(store_hash, catalog=catalog, local_receivers=True)  # the connector listens on http here
     instance = seed_instance(instance_slug, catalog=catalog)
     put_record(instance, "NonStockItem", {"InventoryID": REFUND_ITEM, "Description": "Refund adjustment",
                                           "DefaultPrice": "0"})

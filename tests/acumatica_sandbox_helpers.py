@@ -15,7 +15,8 @@ from sandbox.acumatica.models import Instance
 from sandbox.acumatica.seed import seed_instance
 from sandbox.catalog_data import demo_catalog
 
-V24, V23 = "24.200.001", "23.200.001"
+V24, V23, V22 = "24.200.001", "23.200.001", "22.200.001"
+VERSIONS = (V22, V23, V24)
 
 
 def w(**values: object) -> dict:

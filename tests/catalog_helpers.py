@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings
 
 from audit.models import AuditEvent
 from sandbox.acumatica.models import Instance
@@ -41,9 +42,10 @@ class CatalogEnv:
         return AuditEvent.objects.filter(tenant=self.tenant, action="api.call", url__contains="/sandbox/bigcommerce/")
 
 
-def wire_tenant(make_tenant, live_url: str, slug: str, catalog: list[DemoItem], version: str = "24.200.001",
+def wire_tenant(make_tenant, live_url: str, slug: str, catalog: list[DemoItem], version: str | None = None,
                 map_codes: bool = True, **instance_settings: object) -> CatalogEnv:
-    store = seed_store(f"{slug}store"[:20], catalog=catalog, access_token=BC_TOKEN)
+    version = version or settings.SANDBOX_ENDPOINT_VERSION
+    store = seed_store(f"{slug}store"[:20], catalog=catalog, access_token=BC_TOKEN, local_receivers=True)
     store.rate_limit_quota = 100_000  # the pacing is tested elsewhere; these tests count calls
     store.save()
     instance = seed_instance(f"{slug}-acu", catalog=catalog, versions=(version,), customers=False, max_sessions=0,

@@ -115,3 +115,15 @@ def test_it_passes_the_connection_test_on_an_unsaved_connection(conn):
     steps = connection_test.test_acumatica(conn)
     assert [s.ok for s in steps] == [True, True, True, True], [s.message for s in steps]
     assert connection_test.offered_versions(steps) == ["23.200.001", "24.200.001"]
+
+
+def test_repeated_connection_tests_sign_out_and_never_exhaust_the_api_login_limit(conn, instance):
+    # The onboarding page's Test connection runs on an unsaved OAuth connection: each run must end its
+    # session, or a merchant clicking it twice on a trial licence (2 API users) is locked out for an hour.
+    instance.max_sessions = 1
+    instance.save()
+    conn.pk = None
+    for _ in range(3):
+        steps = connection_test.test_acumatica(conn)
+        assert all(s.ok for s in steps), [s.message for s in steps]
+        assert open_sessions(instance) == 0

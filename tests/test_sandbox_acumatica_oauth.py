@@ -75,3 +75,25 @@ def test_it_refuses_a_wrong_client_secret_or_password(acu_live):
 def test_it_issues_no_refresh_token_without_offline_access(acu_live):
     acu = make_acu(acu_live)
     assert "refresh_token" not in acu.sign_in(scope="api")
+
+
+def test_a_logout_with_the_bearer_token_ends_the_oauth_session_and_frees_its_seat(acu_live):
+    # Decision (reference/acumatica-api.md §2, OAuthOIDC_GettingStarted_SignOut): OAuth clients sign out
+    # with POST /entity/auth/logout and their Bearer header, which closes the session behind the token.
+    acu = make_acu(acu_live, max_sessions=1)
+    acu.sign_in(scope="api")
+    token = acu.token
+    reply = requests.post(f"{acu.base}/entity/auth/logout", headers={"Authorization": f"Bearer {token}"})
+    assert reply.status_code == 204
+    assert acu.get("StockItem?$top=1").status_code == 401
+    acu.sign_in(scope="api")          # the only seat is free again
+    assert acu.get("StockItem?$top=1").status_code == 200
+
+
+def test_without_a_logout_the_oauth_session_keeps_its_seat(acu_live):
+    acu = make_acu(acu_live, max_sessions=1)
+    acu.sign_in(scope="api")
+    second = requests.post(f"{acu.base}/identity/connect/token", data={
+        "grant_type": "password", "client_id": acu.instance.client_id, "client_secret": acu.instance.client_secret,
+        "username": acu.instance.username, "password": acu.instance.password, "scope": "api"})
+    assert second.status_code == 429 and "API Login Limit" in second.text

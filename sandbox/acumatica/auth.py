@@ -111,9 +111,17 @@ def cookie_login(instance: Instance, body: dict) -> ApiSession:
     return _new_session(instance, ApiSession.Kind.COOKIE, instance.cookie_idle_seconds)
 
 
-def cookie_logout(instance: Instance, token: str | None) -> None:
-    if token:
-        ApiSession.objects.filter(instance=instance, token=token, kind=ApiSession.Kind.COOKIE).update(closed=True)
+# Reference: OAuthOIDC_GettingStarted_SignOut ("OAuth 2.0 and OIDC: Session Management", [DOC] in
+# reference/acumatica-api.md §2): an `api`-scope session stays open until its token expires, and the guide
+# tells OAuth clients to "call the sign-out method" when done because the session counts against the API
+# user limit; the official client's Logout posts /entity/auth/logout with its Bearer header ([CS] AuthApi.cs).
+# So a logout carrying a Bearer token ends that OAuth session (and frees its seat); the token stops working.
+def sign_out(instance: Instance, authorization: str, cookie: str | None) -> None:
+    if authorization.startswith("Bearer "):
+        ApiSession.objects.filter(instance=instance, token=authorization[7:].strip(),
+                                  kind=ApiSession.Kind.OAUTH).update(closed=True)
+    if cookie:
+        ApiSession.objects.filter(instance=instance, token=cookie, kind=ApiSession.Kind.COOKIE).update(closed=True)
 
 
 def authenticate(instance: Instance, authorization: str, cookie: str | None) -> ApiSession | None:

@@ -15,6 +15,8 @@ from .documents import put_record
 from .models import Instance
 
 WAREHOUSES = ("MAIN", "EAST")
+# Every Default version a current site serves that has a published schema (reference/acumatica-api.md §1).
+ENDPOINT_VERSIONS = ("22.200.001", "23.200.001", "24.200.001")
 DEMO_CUSTOMERS = [
     ("Ada Lovelace", "ada@example.com", "12 Analytical Way", "London", "", "SW1A 1AA", "GB"),
     ("Grace Hopper", "grace@example.com", "1 Compiler Ct", "Arlington", "VA", "22201", "US"),
@@ -25,7 +27,7 @@ DEMO_CUSTOMERS = [
 
 @transaction.atomic
 def seed_instance(slug: str = "demo", catalog: Iterable[DemoItem] | None = None,
-                  versions: Seq[str] = ("23.200.001", "24.200.001"), company: str = "Company",
+                  versions: Seq[str] = ENDPOINT_VERSIONS, company: str = "Company",
                   customers: bool = True, **settings: object) -> Instance:
     """Deletes the instance `slug` (and all its state) and creates it again with catalog and customers.
 

@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.csrf import csrf_exempt
 
-from . import actions, auth, inquiries, load
+from . import actions, auth, inquiries, load, swagger
 from .documents import KEYS, Invalid, PreconditionFailed, find, put_record
 from .lengths import check_lengths
 from .models import ActionRun, Instance, Record
@@ -100,12 +100,12 @@ def login(request: HttpRequest, instance: Instance) -> HttpResponse:
     return response
 
 
-# Reference: acumatica-api.md section 2 (POST /entity/auth/logout -> 204).
+# Reference: acumatica-api.md section 2 (POST /entity/auth/logout -> 204; ends a cookie or a Bearer session).
 @instance_view
 def logout(request: HttpRequest, instance: Instance) -> HttpResponse:
     if request.method != "POST":
         return http_error(405, "The requested resource does not support this HTTP method.")
-    auth.cookie_logout(instance, request.COOKIES.get(auth.COOKIE_NAME))
+    auth.sign_out(instance, request.headers.get("Authorization", ""), request.COOKIES.get(auth.COOKIE_NAME))
     response = HttpResponse(status=204)
     response.delete_cookie(auth.COOKIE_NAME)
     return response
@@ -145,6 +145,8 @@ def entity(request: HttpRequest, instance: Instance, endpoint: str, version: str
     if endpoint != ENDPOINT or version not in instance.versions:
         return http_error(404, f"The endpoint {endpoint}/{version} does not exist on this instance.")
     parts = [p for p in rest.split("/") if p]
+    if parts == ["swagger.json"] and request.method == "GET":
+        return endpoint_schema(request, version)
     meta = entity_meta(version, parts[0]) if parts else None
     if meta is None:
         return http_error(404, f"The entity {parts[0] if parts else ''} does not exist in {endpoint}/{version}.")
@@ -161,6 +163,8 @@ def entity(request: HttpRequest, instance: Instance, endpoint: str, version: str
 
 def _route(request: HttpRequest, instance: Instance, version: str, parts: list[str], meta: dict) -> HttpResponse:
     name, method = parts[0], request.method
+    if parts[1:] == ["$adHocSchema"] and method == "GET":
+        return JsonResponse(swagger.ad_hoc_schema())
     if len(parts) == 1 and method == "GET":
         return list_records(request, instance, version, name)
     if len(parts) == 1 and method == "PUT":
@@ -172,6 +176,14 @@ def _route(request: HttpRequest, instance: Instance, version: str, parts: list[s
     if method in ("GET", "DELETE"):
         return by_key(request, instance, version, name, parts[1:])
     return http_error(405, "The requested resource does not support this HTTP method.")
+
+
+# Reference: acumatica-api.md §1 (per-endpoint swagger.json; ?company= names the tenant, no sign-in needed).
+def endpoint_schema(request: HttpRequest, version: str) -> HttpResponse:
+    if not swagger.has_document(version):
+        return http_error(404, f"No schema is published for {ENDPOINT}/{version}.")
+    endpoint_url = request.build_absolute_uri(request.path.rsplit("/", 1)[0])
+    return HttpResponse(swagger.document(version, endpoint_url), content_type="application/json")
 
 
 def _simulated(entity_name: str) -> bool:
