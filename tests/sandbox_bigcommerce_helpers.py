@@ -52,7 +52,9 @@ class Api:
 
 @pytest.fixture
 def bc_store(transactional_db) -> Store:
-    store = seed_store("test1234", catalog=demo_catalog(count=10), access_token=TOKEN, client_secret=CLIENT_SECRET)
+    # local_receivers: the tests' webhook receivers listen on http; tests of the real rule turn it back on.
+    store = seed_store("test1234", catalog=demo_catalog(count=10), access_token=TOKEN, client_secret=CLIENT_SECRET,
+                       local_receivers=True)
     store.rate_limit_quota = 10000
     store.webhook_retry_schedule = "0.05,0.05"
     store.save()

@@ -6,12 +6,13 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from . import catalog_events as events
 from .gate import ApiError, json_response, read_json
-from .models import Product, Store, Variant
+from .models import Location, LocationLevel, Product, Store, Variant
 from .params import csv_param, date_param, int_list, page_window
 from .render import pagination_meta, product_json, variant_json
 
@@ -40,11 +41,19 @@ def _filter_products(request: HttpRequest, qs: QuerySet[Product]) -> QuerySet[Pr
     if ids is not None:
         filters["pk__in"] = ids
     if skus is not None:
-        filters["sku__in"] = skus
-    for name, lookup in (("id", "pk"), ("sku", "sku"), ("name", "name")):
+        qs = qs.filter(sku_matches(skus))
+    for name, lookup in (("id", "pk"), ("sku", "sku__iexact"), ("name", "name")):
         if request.GET.get(name):
             filters[lookup] = request.GET[name]
     return qs.filter(**{k: v for k, v in filters.items() if v is not None})
+
+
+def sku_matches(skus: list[str]) -> Q:
+    """SKUs are unique without regard to case in a store, and the filters match them that way."""
+    match = Q(pk__in=[])
+    for sku in skus:
+        match |= Q(sku__iexact=sku)
+    return match
 
 
 def list_products(request: HttpRequest, store: Store) -> HttpResponse:
@@ -92,6 +101,7 @@ def _apply(row: Product | Variant, body: dict[str, Any], nullable: bool) -> None
 
 
 def _update_product(product: Product, body: dict[str, Any]) -> Product:
+    level_before = product.inventory_level
     _apply(product, body, nullable=False)
     if body.get("inventory_tracking") in ("none", "product", "variant"):
         product.inventory_tracking = body["inventory_tracking"]
@@ -101,6 +111,8 @@ def _update_product(product: Product, body: dict[str, Any]) -> Product:
     product.date_modified = timezone.now()
     product.save()
     _sync_base_variant(product)
+    events.product_updated(product)
+    events.inventory_changed(product, product.inventory_level - level_before)
     return product
 
 
@@ -164,8 +176,11 @@ def list_product_variants(request: HttpRequest, store: Store, product_id: int) -
 
 
 def _update_variant(variant: Variant, body: dict[str, Any]) -> Variant:
+    level_before = variant.inventory_level
     _apply(variant, body, nullable=True)
     variant.save()
+    events.sku_updated(variant)
+    events.inventory_changed(variant, variant.inventory_level - level_before)
     product = variant.product
     if variant.is_base and ("inventory_level" in body or "sku" in body):
         product.inventory_level, product.sku = variant.inventory_level, variant.sku
@@ -221,7 +236,8 @@ def _check_adjustment(store: Store, n: int, item: Any) -> None:
     if len(keys) != 1 or not isinstance(item.get("quantity"), int) or not isinstance(item.get("location_id"), int):
         raise ApiError(422, "JSON data is missing or invalid",
                        {f"items[{n}]": "needs location_id, quantity and one of sku, variant_id, product_id"})
-    if item["location_id"] != store.default_location_id:
+    if not store.locations.filter(location_id=item["location_id"], enabled=True).exists() \
+            and item["location_id"] != store.default_location_id:
         raise ApiError(422, f"Location with id {item['location_id']} does not exist.")
 
 
@@ -273,13 +289,33 @@ def _apply_levels(levels: dict[Product | Variant, int]) -> None:
 def _adjust(request: HttpRequest, store: Store, relative: bool) -> HttpResponse:
     items = _adjustment_items(request, store)
     catalog = _Catalog(store, items)
+    elsewhere = [item for item in items if item["location_id"] != store.default_location_id]
+    items = [item for item in items if item["location_id"] == store.default_location_id]
+    located = {(catalog.target(item), item["location_id"]): item for item in elsewhere}
     levels: dict[Product | Variant, int] = {}
     for item in items:
         row = catalog.target(item)
         levels[row] = (levels.get(row, row.inventory_level) if relative else 0) + item["quantity"]
+    before = {row: row.inventory_level for row in levels}
     with transaction.atomic():
         _apply_levels(levels)
+        for row, level in levels.items():
+            events.inventory_changed(row, level - before[row])
+        for (row, location_id), item in located.items():
+            _adjust_at_location(store, row, location_id, item["quantity"], relative)
     return json_response({"transaction_id": str(uuid.uuid4())})
+
+
+def _adjust_at_location(store: Store, row: Product | Variant, location_id: int, quantity: int,
+                        relative: bool) -> None:
+    """Stock at a location other than the default: kept per variant (a product's is its base variant's)."""
+    variant = row if isinstance(row, Variant) else row.variants.get(is_base=True)
+    location = store.locations.get(location_id=location_id)
+    level, _ = LocationLevel.objects.select_for_update().get_or_create(variant=variant, location=location)
+    before = level.available
+    level.available = (before if relative else 0) + quantity
+    level.save(update_fields=["available"])
+    events.inventory_changed(row, level.available - before)
 
 
 def adjust_absolute(request: HttpRequest, store: Store) -> HttpResponse:
@@ -293,10 +329,27 @@ def adjust_relative(request: HttpRequest, store: Store) -> HttpResponse:
     return _adjust(request, store, relative=True)
 
 
+def _location_json(store: Store, location: Location) -> dict[str, Any]:
+    return {"id": location.location_id, "code": location.code, "label": location.label, "description": "",
+            "managed_by_external_source": False, "type_id": "PHYSICAL", "enabled": location.enabled,
+            "operating_hours": {}, "time_zone": "Etc/UTC", "created_at": "2024-01-01T00:00:00Z",
+            "updated_at": "2024-01-01T00:00:00Z", "storefront_visibility": True,
+            "is_default": location.location_id == store.default_location_id}
+
+
 def list_locations(request: HttpRequest, store: Store) -> HttpResponse:
-    # Reference: specs/bigcommerce/locations.v3.yml GET /inventory/locations (the default location only).
-    location = {"id": store.default_location_id, "code": "DEFAULT", "label": "Default location",
-                "description": "", "managed_by_external_source": False, "type_id": "PHYSICAL",
-                "enabled": True, "operating_hours": {}, "time_zone": "Etc/UTC", "created_at": "2024-01-01T00:00:00Z",
-                "updated_at": "2024-01-01T00:00:00Z", "storefront_visibility": True, "is_default": True}
-    return json_response({"data": [location], "meta": pagination_meta(1, 1, 1, 50)})
+    # Reference: specs/bigcommerce/locations.v3.yml GET /inventory/locations (location_id:in, is_default,
+    # is_active filters); reference §7 ("location_id: 1 ... is not stated as a guarantee. Read locations first").
+    qs = store.locations.order_by("location_id")
+    ids = int_list(request, "location_id:in")
+    if ids is not None:
+        qs = qs.filter(location_id__in=ids)
+    for name, apply in (("is_active", lambda q, v: q.filter(enabled=v)),
+                        ("is_default", lambda q, v: q.filter(location_id=store.default_location_id) if v
+                         else q.exclude(location_id=store.default_location_id))):
+        value = request.GET.get(name)
+        if value not in (None, ""):
+            if value not in ("true", "false"):
+                raise ApiError(422, f"The filter {name} is not valid.", {name: value})
+            qs = apply(qs, value == "true")
+    return _page(request, qs, lambda location: _location_json(store, location))

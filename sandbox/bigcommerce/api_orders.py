@@ -3,18 +3,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 
 from . import refunds
-from .gate import ApiError, json_response, read_json
+from .gate import ApiError, json_response, no_content, read_json
 from .models import ORDER_STATUSES, Order, Refund, Store
 from .params import date_param, int_list, int_param, page_window
 from .render import order_json, order_product_json, refund_json, shipping_address_json, transaction_json
 from .storefront import COUPONS
 
 ORDER_SORTS = {"id", "customer_id", "date_created", "date_modified", "status_id", "channel_id", "external_id"}
-NO_CONTENT = 204
 
 
 def base_url(request: HttpRequest, store: Store) -> str:
@@ -57,7 +56,7 @@ def list_orders(request: HttpRequest, store: Store) -> HttpResponse:
     orders = _filter_orders(request, store.orders.all()).order_by(_sort(request), "pk")
     chunk = list(orders.prefetch_related("lines", "shipping_addresses")[(page - 1) * limit: page * limit])
     if not chunk:
-        return HttpResponse(status=NO_CONTENT)
+        return no_content()
     base = base_url(request, store)
     return json_response([order_json(order, base) for order in chunk])
 
@@ -74,7 +73,7 @@ def list_order_products(request: HttpRequest, store: Store, order_id: int) -> Ht
     address = order.shipping_addresses.first()
     lines = list(order.lines.order_by("pk")[(page - 1) * limit: page * limit])
     if not lines:
-        return HttpResponse(status=NO_CONTENT)
+        return no_content()
     return json_response([order_product_json(line, address.pk if address else 0) for line in lines])
 
 
@@ -83,7 +82,7 @@ def list_shipping_addresses(request: HttpRequest, store: Store, order_id: int) -
     order = _order(store, order_id)
     addresses = list(order.shipping_addresses.order_by("pk"))
     if not addresses:
-        return HttpResponse(status=NO_CONTENT)
+        return no_content()
     return json_response([shipping_address_json(a) for a in addresses])
 
 
@@ -92,18 +91,29 @@ def list_coupons(request: HttpRequest, store: Store, order_id: int) -> HttpRespo
     # Reference: specs/bigcommerce/orders.v2.oas2.yml GET /orders/{order_id}/coupons (orderCoupons_Base).
     order = _order(store, order_id)
     if not order.coupon_code:
-        return HttpResponse(status=NO_CONTENT)
+        return no_content()
     percent = COUPONS.get(order.coupon_code, 0) * 100
     return json_response([{"id": order.pk, "coupon_id": sorted(COUPONS).index(order.coupon_code) + 1,
                            "order_id": order.pk, "code": order.coupon_code, "amount": float(percent), "type": 1,
                            "discount": float(order.coupon_discount)}])
 
 
+def _status_rows() -> list[dict[str, Any]]:
+    return [{"id": status_id, "name": name, "system_label": name, "custom_label": name, "system_description": name}
+            for status_id, name in ORDER_STATUSES.items()]
+
+
 def list_order_statuses(request: HttpRequest, store: Store) -> HttpResponse:
     # Reference: specs/bigcommerce/orders.v2.oas2.yml GET /order_statuses; reference/bigcommerce-api.md §4.
-    return json_response([{"id": status_id, "name": name, "system_label": name, "custom_label": name,
-                           "system_description": name}
-                          for status_id, name in ORDER_STATUSES.items()])
+    return json_response(_status_rows())
+
+
+def count_orders(request: HttpRequest, store: Store) -> HttpResponse:
+    """GET /v2/orders/count: the orders per status and in all, with the list's filters."""
+    # Reference: specs/bigcommerce/orders.v2.oas2.yml GET /orders/count (ordersCount_Full).
+    counts = dict(_filter_orders(request, store.orders.all()).values_list("status_id").annotate(n=Count("pk")))
+    statuses = [{**row, "count": counts.get(row["id"], 0), "sort_order": n} for n, row in enumerate(_status_rows())]
+    return json_response({"statuses": statuses, "count": sum(counts.values())})
 
 
 def list_transactions(request: HttpRequest, store: Store, order_id: int) -> HttpResponse:
@@ -112,7 +122,7 @@ def list_transactions(request: HttpRequest, store: Store, order_id: int) -> Http
     order = _order(store, order_id)
     txs = [transaction_json(tx) for tx in order.transactions.order_by("pk")]
     if not txs:
-        return HttpResponse(status=NO_CONTENT)
+        return no_content()
     meta = {"pagination": {"total": len(txs), "count": len(txs), "per_page": len(txs), "current_page": 1,
                            "total_pages": 1, "links": {"current": "?page=1"}}}
     return json_response({"data": txs, "meta": meta})

@@ -33,6 +33,12 @@ def json_response(payload: Any, status: int = 200) -> HttpResponse:
     return HttpResponse(json.dumps(payload), status=status, content_type="application/json")
 
 
+def no_content() -> HttpResponse:
+    """204 with an empty body; the specs declare `application/json` for it (orders.v3.yml GET
+    /orders/{order_id}/transactions "No Content"), so a client's content-type check sees JSON, not HTML."""
+    return HttpResponse(status=204, content_type="application/json")
+
+
 def error_response(status: int, title: str, errors: dict[str, str] | None = None) -> HttpResponse:
     # Reference: specs/bigcommerce/webhooks.v3.yml error_Full / errorDetailed_Full.
     body: dict[str, Any] = {"status": status, "title": title, "type": ERROR_TYPE}

@@ -60,7 +60,10 @@ class Store(models.Model):
                                                         "when a delivery fails after the last one.")
     webhook_timeout_seconds = models.FloatField(default=10.0)
     require_https_destinations = models.BooleanField(
-        default=False, help_text="The real API accepts only https on port 443; off so local receivers work.")
+        default=True, help_text="The real API accepts only https on port 443 (webhooks.v3.yml POST /hooks); "
+                                "turn off so local http receivers (the demo, tests) can subscribe.")
+    hook_admin_emails = models.JSONField(default=list, blank=True,
+                                         help_text="PUT /v3/hooks/admin: who hears about deactivated hooks.")
     refund_processing_ms = models.PositiveIntegerField(
         default=0, help_text="Simulated time a refund holds the order's refund lock.")
 
@@ -69,6 +72,21 @@ class Store(models.Model):
 
     def retry_delays(self) -> list[float]:
         return [float(x) for x in self.webhook_retry_schedule.split(",") if x.strip()]
+
+
+class Location(models.Model):
+    """An inventory location; `location_id` is what the API shows (the default one is store.default_location_id)."""
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="locations")
+    location_id = models.PositiveIntegerField()
+    code = models.CharField(max_length=50)
+    label = models.CharField(max_length=100)
+    enabled = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["store", "location_id"], name="sbx_bc_location_id")]
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.location_id})"
 
 
 class Customer(models.Model):
@@ -134,6 +152,16 @@ class Variant(models.Model):
     @property
     def calculated_price(self) -> Decimal:
         return self.price if self.price is not None else self.product.price
+
+
+class LocationLevel(models.Model):
+    """Stock of a variant at a location other than the default one (the catalog's levels are the default's)."""
+    variant = models.ForeignKey(Variant, on_delete=models.CASCADE, related_name="location_levels")
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="levels")
+    available = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["variant", "location"], name="sbx_bc_location_level")]
 
 
 class Order(models.Model):

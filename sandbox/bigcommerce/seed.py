@@ -5,7 +5,7 @@ from django.db import transaction
 
 from sandbox.catalog_data import DemoItem, demo_catalog
 
-from .models import Customer, Product, Store, Variant
+from .models import Customer, Location, Product, Store, Variant
 
 DEMO_ACCESS_TOKEN = "sandbox-demo-access-token"
 DEMO_CLIENT_ID = "sandbox-demo-client-id"
@@ -39,11 +39,17 @@ def _add_catalog(store: Store, items: list[DemoItem]) -> None:
 @transaction.atomic
 def seed_store(store_hash: str = "demo1234", catalog: list[DemoItem] | None = None,
                access_token: str = DEMO_ACCESS_TOKEN, client_secret: str = DEMO_CLIENT_SECRET,
-               client_id: str = DEMO_CLIENT_ID) -> Store:
-    """Deletes the store (and everything in it) and creates it again with the catalog and a few customers."""
+               client_id: str = DEMO_CLIENT_ID, local_receivers: bool = False) -> Store:
+    """Deletes the store (and everything in it) and creates it again with the catalog and a few customers.
+
+    Hook destinations must be https on port 443 as on a real store, unless `local_receivers` (http allowed)."""
     Store.objects.filter(store_hash=store_hash).delete()
     store = Store.objects.create(store_hash=store_hash, access_token=access_token, client_secret=client_secret,
-                                 client_id=client_id)
+                                 client_id=client_id, require_https_destinations=not local_receivers)
+    # Two locations, like the instance's MAIN and EAST warehouses; the default one is what the Catalog API shows.
+    Location.objects.bulk_create([
+        Location(store=store, location_id=store.default_location_id, code="DEFAULT", label="Default location"),
+        Location(store=store, location_id=store.default_location_id + 1, code="EAST", label="East warehouse")])
     _add_catalog(store, demo_catalog() if catalog is None else catalog)
     for first, last in DEMO_CUSTOMERS:
         Customer.objects.create(store=store, email=f"{first.lower()}.{last.lower()}@example.com", first_name=first,

@@ -11,6 +11,7 @@ STORE = "stores/<str:store_hash>/"
 
 urlpatterns = [
     path(STORE + "v2/orders", endpoint({"GET": orders.list_orders})),
+    path(STORE + "v2/orders/count", endpoint({"GET": orders.count_orders})),
     path(STORE + "v2/orders/<int:order_id>", endpoint({"GET": orders.get_order})),
     path(STORE + "v2/orders/<int:order_id>/products", endpoint({"GET": orders.list_order_products})),
     path(STORE + "v2/orders/<int:order_id>/shipping_addresses", endpoint({"GET": orders.list_shipping_addresses})),
@@ -35,6 +36,10 @@ urlpatterns = [
     path(STORE + "v3/inventory/adjustments/relative", endpoint({"PUT": catalog.adjust_relative})),
     path(STORE + "v3/inventory/locations", endpoint({"GET": catalog.list_locations})),
     path(STORE + "v3/hooks", endpoint({"GET": hooks.list_hooks, "POST": hooks.create_hook})),
+    path(STORE + "v3/hooks/admin", endpoint({"GET": hooks.get_hooks_admin, "PUT": hooks.put_hooks_admin})),
+    path(STORE + "v2/hooks", endpoint({"GET": hooks.list_hooks_v2, "POST": hooks.create_hook_v2})),
+    path(STORE + "v2/hooks/<int:webhook_id>", endpoint({"GET": hooks.get_hook_v2, "PUT": hooks.update_hook_v2,
+                                                       "DELETE": hooks.delete_hook_v2})),
     path(STORE + "v3/hooks/<int:webhook_id>",
          endpoint({"GET": hooks.get_hook, "PUT": hooks.update_hook, "DELETE": hooks.delete_hook})),
 ]

@@ -1,5 +1,6 @@
 """Webhook events of the simulated stores: queue a delivery per matching active hook, send it signed,
-retry on the store's schedule, and deactivate a hook whose delivery exhausts the schedule.
+retry on the store's schedule, and deactivate a hook whose delivery exhausts the schedule; failures are
+reported to the store's `store/hook/deliveryException` hook.
 
 `emit()` is called by anything that changes an order, refund, transaction or customer. Sending
 happens in `deliver_due()`: started in a daemon thread after the change commits (so a receiver
@@ -29,6 +30,11 @@ from .models import Delivery, Hook, Store
 log = logging.getLogger(__name__)
 CLAIM_SECONDS = 60  # a claimed delivery is invisible to other senders this long
 THREAD_HORIZON_SECONDS = 5.0  # retries due later than this are left to the scheduled deliver_due
+# Reference: reference/bigcommerce-api.md §1.3 (store/hook/deliveryException: 90001 will retry, at most once
+# per 10 minutes per destination; 90002 retries exhausted, hook disabled).
+DELIVERY_EXCEPTION = "store/hook/deliveryException"
+WILL_RETRY, DISABLED = 90001, 90002
+WILL_RETRY_INTERVAL = timedelta(minutes=10)
 _threads: list[threading.Thread] = []
 
 
@@ -57,13 +63,16 @@ def sign(secret: str, message_id: str, timestamp: int, body: str) -> str:
 
 def emit(store: Store, scope: str, data: dict[str, Any]) -> list[Delivery]:
     """Queues the event for every active hook of the store whose scope matches."""
+    hooks = [hook for hook in Hook.objects.filter(store_id=store.pk, is_active=True)
+             if hook.matches(scope) and (scope == DELIVERY_EXCEPTION) == (hook.scope == DELIVERY_EXCEPTION)]
+    if not hooks:
+        return []
     store = Store.objects.get(pk=store.pk)  # the fault settings as they are now, not as the caller loaded them
     now = timezone.now()
     body = json.dumps(stub_payload(store, scope, data, now))
     queued = []
-    for hook in store.hooks.filter(is_active=True):
-        if hook.matches(scope):
-            queued += _queue(store, hook, scope, body, now)
+    for hook in hooks:
+        queued += _queue(store, hook, scope, body, now)
     if queued:
         transaction.on_commit(start_delivery_thread)
     return queued
@@ -166,13 +175,32 @@ def _failed(delivery: Delivery, now: datetime, status_code: int | None, error: s
     attempts = delivery.attempts + 1
     delays = delivery.hook.store.retry_delays()
     fields: dict[str, Any] = {"attempts": attempts, "last_status_code": status_code, "last_error": error}
-    if attempts > len(delays):
+    final = attempts > len(delays)
+    if final:
         fields["status"] = Delivery.FAILED
         Hook.objects.filter(pk=delivery.hook_id).update(is_active=False, updated_at=now)
         log.info("sandbox hook %s deactivated after %s failed attempts", delivery.hook_id, attempts)
     else:
         fields["next_attempt_at"] = now + timedelta(seconds=delays[attempts - 1])
     Delivery.objects.filter(pk=delivery.pk).update(**fields)
+    _report_failure(delivery.hook, now, error, final)
+
+
+def _report_failure(hook: Hook, now: datetime, error: str, final: bool) -> None:
+    """Tells the store's deliveryException hook, if it has one (never about its own failures)."""
+    if hook.scope == DELIVERY_EXCEPTION:
+        return
+    store = hook.store
+    if final:
+        code, message = DISABLED, f"Retries exhausted for {hook.destination} ({error}); the webhook is disabled."
+    else:
+        code, message = WILL_RETRY, f"Delivery to {hook.destination} failed ({error}); it will be retried."
+        recent = Delivery.objects.filter(hook__store=store, scope=DELIVERY_EXCEPTION,
+                                         created_at__gte=now - WILL_RETRY_INTERVAL)
+        if recent.filter(body__contains=f'"error_code": {WILL_RETRY}').filter(
+                body__contains=f"to {hook.destination} failed").exists():
+            return
+    emit(store, DELIVERY_EXCEPTION, {"type": "webhook", "id": hook.pk, "error_code": code, "message": message})
 
 
 def ensure_delivery_schedule(minutes: int = 1) -> None:

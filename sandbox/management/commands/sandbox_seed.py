@@ -15,7 +15,7 @@ class Command(BaseCommand):
         from sandbox.bigcommerce.seed import seed_store
         from sandbox.bigcommerce.webhooks import ensure_delivery_schedule
 
-        store = seed_store(store_hash=options["store_hash"])
+        store = seed_store(store_hash=options["store_hash"], local_receivers=True)
         if not options["no_schedule"]:
             ensure_delivery_schedule()
         self.stdout.write(f"BigCommerce store {store.store_hash}: {store.products.count()} products, "
