@@ -3,7 +3,7 @@ import pytest
 
 from sandbox.bigcommerce.models import Variant
 from sandbox.bigcommerce.storefront import create_customer, place_order
-from tests.sandbox_bigcommerce_helpers import bc_api, bc_store, require_specs, validate, sandbox_db  # noqa: F401 (fixtures)
+from tests.sandbox_bigcommerce_helpers import _spec_dict, bc_api, bc_store, require_specs, validate, sandbox_db  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.e2e, sandbox_db]
 ORDERS_V2 = "orders.v2.oas2.yml"
@@ -93,3 +93,23 @@ def test_it_refuses_requests_the_spec_forbids(bc_api, order):
         with pytest.raises(OpenAPIError):  # the test's request really is outside the spec...
             validate(spec, bc_api, response)
         assert response.status_code == 422, path  # ...and the sandbox refuses it as the real API does
+
+
+def test_it_serves_order_counts_and_empty_transactions_as_specified(bc_api, bc_store, order):
+    validate(ORDERS_V2, bc_api, bc_api.get("v2/orders/count"))
+    unpaid = place_order(bc_store, lines=[("SKU-00001", 1)], paid=False)
+    empty = bc_api.get(f"v3/orders/{unpaid.pk}/transactions")
+    # The spec gives its 204 an application/json "No Content" object; a 204 carries no content (RFC 9110
+    # §15.3.5), so the status and the declared media type are what can be checked.
+    declared = _spec_dict(ORDERS_V3)["paths"]["/orders/{order_id}/transactions"]["get"]["responses"]["204"]
+    assert empty.status_code == 204 and empty.content == b""
+    assert empty.headers["Content-Type"] in declared["content"]
+
+
+def test_it_serves_hooks_admin_and_locations_as_specified(bc_api):
+    bc_api.post("v3/hooks", {"scope": "store/order/*", "destination": "https://example.com/hook"})
+    validate("webhooks.v3.yml", bc_api, bc_api.get("v3/hooks/admin", params={"is_active": "true"}))
+    validate("webhooks.v3.yml", bc_api, bc_api.put("v3/hooks/admin", {"emails": ["ops@example.com"]}))
+    validate("locations.v3.yml", bc_api, bc_api.get("v3/inventory/locations"))
+    validate("inventory.v3.yml", bc_api, bc_api.post("v3/inventory/adjustments/relative", {
+        "reason": "sync", "items": [{"location_id": 2, "sku": "SKU-00001", "quantity": 5}]}))

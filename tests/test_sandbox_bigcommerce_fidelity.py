@@ -133,9 +133,10 @@ def test_it_keeps_stock_at_a_second_location_apart_from_the_default_one(bc_api, 
     reply = bc_api.put("v3/inventory/adjustments/absolute", {"items": [
         {"location_id": 2, "sku": "SKU-00001", "quantity": 7}]})
     assert reply.status_code == 200
-    relative = bc_api.put("v3/inventory/adjustments/relative", {"items": [
+    relative = bc_api.post("v3/inventory/adjustments/relative", {"items": [
         {"location_id": 2, "sku": "SKU-00001", "quantity": -2}]})
     assert relative.status_code == 200
+    assert bc_api.put("v3/inventory/adjustments/relative", {"items": []}).status_code == 405  # POST only (spec)
     product.refresh_from_db()
     assert product.inventory_level == level      # the Catalog API shows the default location only
     assert product.variants.get(is_base=True).location_levels.get(location__location_id=2).available == 5

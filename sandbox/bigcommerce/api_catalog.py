@@ -325,7 +325,7 @@ def adjust_absolute(request: HttpRequest, store: Store) -> HttpResponse:
 
 
 def adjust_relative(request: HttpRequest, store: Store) -> HttpResponse:
-    # Reference: specs/bigcommerce/inventory.v3.yml PUT /inventory/adjustments/relative.
+    # Reference: specs/bigcommerce/inventory.v3.yml POST /inventory/adjustments/relative (POST, unlike absolute).
     return _adjust(request, store, relative=True)
 
 

@@ -33,7 +33,7 @@ urlpatterns = [
          endpoint({"PUT": catalog.update_product_variant})),
     path(STORE + "v3/catalog/variants", endpoint({"GET": catalog.list_variants, "PUT": catalog.update_variants})),
     path(STORE + "v3/inventory/adjustments/absolute", endpoint({"PUT": catalog.adjust_absolute})),
-    path(STORE + "v3/inventory/adjustments/relative", endpoint({"PUT": catalog.adjust_relative})),
+    path(STORE + "v3/inventory/adjustments/relative", endpoint({"POST": catalog.adjust_relative})),
     path(STORE + "v3/inventory/locations", endpoint({"GET": catalog.list_locations})),
     path(STORE + "v3/hooks", endpoint({"GET": hooks.list_hooks, "POST": hooks.create_hook})),
     path(STORE + "v3/hooks/admin", endpoint({"GET": hooks.get_hooks_admin, "PUT": hooks.put_hooks_admin})),
