@@ -26,14 +26,15 @@ def has_document(version: str) -> bool:
 
 
 @functools.cache
-def _original(version: str) -> bytes:
+def original(version: str) -> bytes:
+    """The official document, byte for byte."""
     return gzip.decompress((FOLDER / FILES[version]).read_bytes())
 
 
 @functools.lru_cache(maxsize=12)
 def document(version: str, endpoint_url: str) -> bytes:
     """The schema as this instance serves it; `endpoint_url` is absolute, e.g. http://h/i/entity/Default/24.200.001."""
-    spec = json.loads(_original(version))
+    spec = json.loads(original(version))
     parts = urlsplit(endpoint_url)
     if "swagger" in spec:
         spec.update({"host": parts.netloc, "basePath": parts.path, "schemes": [parts.scheme]})
