@@ -7,6 +7,8 @@ Attention 255 / FirstName 50 / LastName 100, Address.AddressLine1-2 50 / City 50
 / CountryID 2, SOOrder.CustomerOrderNbr 40 / CustomerRefNbr 40 / OrderDesc 256, SOLine.TranDesc 256,
 ARPayment.ExtRefNbr 40, ARRegister.DocDesc 256, InventoryItem.InventoryCD 30 / Descr 256.
 They are the same in Default 22, 23 and 24.200.001 (the fields map to the same DAC fields in each XML).
+The connector keeps its own table (sync/acumatica_field_lengths.json); this one stays apart on purpose, like
+the rest of the simulator, so a wrong limit on the connector's side is caught here rather than shared.
 What a real site answers for an over-long value is not documented (integrators report SQL Server's "String
 or binary data would be truncated" as a 500); either way nothing is saved. The sandbox answers in the
 documented 422 shape, the record with an `error` on the field (reference/acumatica-api.md §3), so the

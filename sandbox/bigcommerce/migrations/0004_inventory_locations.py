@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sandbox_bigcommerce', '0002_hook_admin_and_https_destinations'),
+        ('sandbox_bigcommerce', '0003_hook_admin_and_https_destinations'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sandbox_bigcommerce', '0001_initial'),
+        ('sandbox_bigcommerce', '0002_plural_names'),
     ]
 
     operations = [
