@@ -5,8 +5,8 @@ payments, invoice, refunds. Each document is found by binding, then by our exter
 Acumatica (see sync/mapping.py), and only then created; so duplicate webhooks, retries, replays and
 a crash between a create and its binding never make a second document.
 
-Refunds are processed one at a time, oldest first, inside the order's run: a record is claimed by
-one worker at a time, so this is the per-order lock across all workers.
+Refunds (sync/refunds.py) are posted one at a time, oldest first, inside the order's run: a record is
+claimed by one worker at a time, so this is the per-order lock across all workers.
 """
 from decimal import Decimal
 
@@ -17,8 +17,10 @@ from sync.bigcommerce import BigCommerceClient
 from sync.bindings import bind, bound_key
 from sync.clients import open_clients
 from sync.customers import ensure_customer, guest_customer_id
+from sync.documents import first, release
 from sync.http import ApiError
 from sync.inventory_ids import inventory_ids_for
+from sync.refunds import post_refunds
 from sync.tasks import register_pipeline
 from tenants.models import Tenant
 
@@ -28,19 +30,12 @@ STATUS_NAMES = {0: "Incomplete", 1: "Pending", 2: "Shipped", 3: "Partially Shipp
                 14: "Partially Refunded"}
 CANCELLED = {5, 6}
 REFUNDED = {4, 14}
-RELEASED = {"Open", "Closed", "Released"}
 
 
 class OrderProblem(Exception):
     """Something a merchant must settle (a mapping, a setting, a cancelled order); needs attention."""
 
     permanent = True
-
-
-def first(rows) -> dict | None:
-    for row in rows:
-        return unwrap(row)
-    return None
 
 
 @register_pipeline("order")
@@ -78,7 +73,7 @@ class OrderSync:
         sales_order = self.sales_order(customer_id)
         payments = [self.payment(t, customer_id, sales_order) for t in transactions if mapping.is_posted_payment(t)]
         invoice = self.invoice(sales_order) if paid and self.tenant.invoice_mode == "connector" else None
-        refunded = [self.refund(r, customer_id) for r in sorted(refunds, key=lambda r: int(r["id"]))]
+        refunded = post_refunds(self, refunds, customer_id)
         return {"acumatica_key": f"{sales_order['OrderType']}/{sales_order['OrderNbr']}",
                 "bigcommerce_key": str(self.order_id), "customer": customer_id, "payments": payments,
                 "invoice": invoice, "refunds": refunded}
@@ -167,9 +162,7 @@ class OrderSync:
         return key
 
     def _release(self, document: dict, entity: str, action: str) -> None:
-        if document.get("Status") not in RELEASED:
-            self.ac.invoke_action(entity, action, wrap({"Type": document["Type"],
-                                                        "ReferenceNbr": document["ReferenceNbr"]}))
+        release(self.ac, document, entity, action)
 
     # -- invoice ---------------------------------------------------------------------------------
 
@@ -194,32 +187,3 @@ class OrderSync:
         condition = (f"Type eq 'Invoice' and CustomerOrder eq {mapping.odata_string(self.order_id)} "
                      f"and CustomerID eq {mapping.odata_string(sales_order['CustomerID'])}")
         return first(self.ac.query("SalesInvoice", filter=condition))
-
-    # -- refunds ---------------------------------------------------------------------------------
-
-    def refund(self, refund: dict, customer_id: str) -> str:
-        key = bound_key(self.tenant, "refund", refund["id"])
-        if key:
-            return key
-        reference = mapping.odata_string(mapping.refund_ref(refund["id"]))
-        memo = first(self.ac.query("SalesInvoice", filter=f"Type eq 'Credit Memo' and ExternalRef eq {reference}")) \
-            or self._create_credit_memo(refund, customer_id)
-        self._release(memo, "SalesInvoice", "ReleaseSalesInvoice")
-        payment = first(self.ac.query("Payment", filter=f"Type eq 'Refund' and ExternalRef eq {reference}"))
-        if payment is None:
-            gateway = next((p.get("provider_id") for p in refund.get("payments") or []), "")
-            method, cash_account = self.payment_account(gateway or "")
-            payment = unwrap(self.ac.put("Payment", wrap(mapping.refund_payment_payload(
-                refund, customer_id=customer_id, payment_method=method, cash_account=cash_account,
-                credit_memo_nbr=memo["ReferenceNbr"]))))
-        self._release(payment, "Payment", "ReleasePayment")
-        key = f"{payment['Type']}/{payment['ReferenceNbr']}"
-        bind(self.tenant, "refund", refund["id"], key)
-        return key
-
-    def _create_credit_memo(self, refund: dict, customer_id: str) -> dict:
-        lines = self.order["products"]
-        payload = mapping.credit_memo_payload(
-            refund, self.order, lines, inventory_ids_for(self.tenant, [line.get("sku") or "" for line in lines]), customer_id=customer_id,
-            adjustment_item=self.tenant.refund_adjustment_item, settings=self.settings)
-        return unwrap(self.ac.put("SalesInvoice", wrap(payload)))

@@ -97,7 +97,7 @@ def test_it_does_not_count_allocated_discounts_twice():
 
 
 def test_it_credits_refunded_products_and_the_rest_as_an_adjustment():
-    from sync.mapping import credit_memo_payload
+    from sync.refund_mapping import credit_memo_payload
 
     refund = {"id": 4, "order_id": 120, "total_amount": "45.5000", "total_tax": "3.6000",
               "items": [{"item_type": "PRODUCT", "item_id": 1, "quantity": 1},
