@@ -66,6 +66,12 @@ class Store(models.Model):
                                          help_text="PUT /v3/hooks/admin: who hears about deactivated hooks.")
     refund_processing_ms = models.PositiveIntegerField(
         default=0, help_text="Simulated time a refund holds the order's refund lock.")
+    # Reference: specs/bigcommerce/orders.v3.yml POST .../payment_actions/refunds ("the refund payment
+    # request is scheduled; the payment request itself occurs asynchronously").
+    REFUND_SETTLEMENTS = [("immediate", "Gateways settle refunds at once"),
+                          ("pending", "Gateway refunds stay pending until settled (storefront.settle_refunds)"),
+                          ("declined", "Gateways decline refunds")]
+    refund_settlement = models.CharField(max_length=10, choices=REFUND_SETTLEMENTS, default="immediate")
 
     def __str__(self) -> str:
         return self.store_hash
@@ -222,6 +228,7 @@ class OrderProduct(models.Model):
     weight = models.DecimalField(max_digits=10, decimal_places=4, default=ZERO)
     product_options = models.JSONField(default=list, blank=True)
     quantity_refunded = models.PositiveIntegerField(default=0)
+    quantity_shipped = models.PositiveIntegerField(default=0)
     refund_amount = models.DecimalField(max_digits=12, decimal_places=4, default=ZERO)
 
     @property

@@ -88,7 +88,7 @@ def order_product_json(line: OrderProduct, order_address_id: int) -> dict[str, A
         "is_refunded": line.quantity_refunded >= line.quantity, "quantity_refunded": line.quantity_refunded,
         "refund_amount": money(line.refund_amount), "return_id": 0, "wrapping_id": 0, "wrapping_name": None,
         "base_wrapping_cost": money(0), "wrapping_cost_ex_tax": money(0), "wrapping_cost_inc_tax": money(0),
-        "wrapping_cost_tax": money(0), "wrapping_message": "", "quantity_shipped": 0, "event_name": None,
+        "wrapping_cost_tax": money(0), "wrapping_message": "", "quantity_shipped": line.quantity_shipped, "event_name": None,
         "event_date": None, "fixed_shipping_cost": money(0), "ebay_item_id": "", "ebay_transaction_id": "",
         "option_set_id": None, "parent_order_product_id": None, "is_bundled_product": False,
         "bin_picking_number": "", "external_id": None, "brand": "", "applied_discounts": [],

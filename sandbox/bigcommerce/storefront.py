@@ -23,10 +23,15 @@ fires the same webhooks the real store fires. End-to-end tests and the demo use 
 - ``capture_payment(order) -> Transaction``: a successful ``purchase`` transaction for the balance,
   then status 11 (fires ``store/order/transaction/created`` and the status events).
 - ``set_status(order, status_id) -> Order`` (fires ``store/order/statusUpdated`` and ``/updated``).
-- ``refund(order, amount=None, items=None, reason="") -> Refund``: ``items`` as in the API
+- ``refund(order, amount=None, items=None, reason="", to="original") -> Refund``: ``items`` as in the API
   (``[{"item_type": "PRODUCT", "item_id": <order product id>, "quantity": 1}]``), or an ``amount``
-  refunded as an ORDER-level item; neither means the whole remaining balance. Goes through the same
-  quote rules and per-order lock as ``POST /v3/orders/{id}/payment_actions/refunds``.
+  refunded as an ORDER-level item; neither means the whole remaining balance. ``to`` picks the quoted
+  refund method: "original", "storecredit", "offline" or "split". Goes through the same quote rules
+  and per-order lock as ``POST /v3/orders/{id}/payment_actions/refunds``; gateway refunds settle as the
+  store's ``refund_settlement`` says ("immediate", "pending", "declined").
+- ``settle_refunds(order, approve=True)`` answers pending gateway refunds (paid out or declined).
+- ``pay_with_store_credit(order, store_credit)`` pays an unpaid order with store credit and the card.
+- ``ship(order, quantities=None)`` ships lines (``quantity_shipped``); status 2 or 3.
 - ``run_storefront(store, orders=10, rate_per_sec=None, seed=0, log=None) -> list[Order]``: a traffic
   mix of registered and guest shoppers, multi-line orders with variants, shipping, tax, discounts and
   coupons, captured payments, status moves and partial and full refunds; ``rate_per_sec`` paces it.
@@ -221,15 +226,58 @@ def set_status(order: Order, status_id: int) -> Order:
 
 
 def refund(order: Order, amount: Decimal | None = None, items: list[dict[str, Any]] | None = None,
-           reason: str = "") -> Refund:
+           reason: str = "", to: str = "original") -> Refund:
     order.refresh_from_db()
     if items is None:
         remaining = (order.total_inc_tax - order.refunded_amount).quantize(CENT)
         items = [{"item_type": "ORDER", "item_id": order.pk, "amount": float(amount if amount is not None else remaining)}]
     result = refunds.quote(order, items)
-    provider = refunds.refund_methods(order, result.total)[0][0]["provider_id"]
-    payments = [{"provider_id": provider, "amount": float(result.total), "offline": provider == "custom"}]
+    method = _refund_method(refunds.refund_methods(order, result.total), to)
+    payments = [{"provider_id": o["provider_id"], "amount": o["amount"], "offline": o["offline"]} for o in method]
     return refunds.create_refund(order, items, payments, reason)
+
+
+def _refund_method(methods: list[list[dict[str, Any]]], to: str) -> list[dict[str, Any]]:
+    """The quoted refund method for `to`: "original" (the first, as the control panel preselects),
+    "storecredit", "offline" or "split" (store credit and card, for orders paid with both)."""
+    for method in methods:
+        providers = {o["provider_id"] for o in method}
+        if (to == "original" or (to == "split" and len(method) > 1)
+                or (to == "storecredit" and providers == {"storecredit"})
+                or (to == "offline" and all(o["offline"] for o in method))):
+            return method
+    raise ValueError(f"The quote offers no {to!r} refund method: {methods}")
+
+
+def settle_refunds(order: Order, approve: bool = True) -> list[Refund]:
+    """The gateway answers the order's pending refunds (stores with ``refund_settlement="pending"``):
+    paid out, or declined. Fires ``store/order/transaction/created`` and ``/updated``."""
+    return refunds.settle_pending(order, approve)
+
+
+def pay_with_store_credit(order: Order, store_credit: Decimal) -> list[Transaction]:
+    """Pays an unpaid order of a registered shopper with ``store_credit`` and the card for the rest."""
+    order.refresh_from_db()
+    credit = Decimal(store_credit).quantize(CENT)
+    made = [Transaction.objects.create(order=order, event="purchase", method="store_credit", gateway="storecredit",
+                                       amount=credit, currency=order.currency_code),
+            Transaction.objects.create(order=order, event="purchase", amount=(order.total_inc_tax - credit).quantize(CENT),
+                                       currency=order.currency_code, gateway=order.payment_provider)]
+    Order.objects.filter(pk=order.pk).update(payment_status="captured")
+    for tx in made:
+        webhooks.emit(order.store, "store/order/transaction/created", refunds.transaction_event_data(tx))
+    set_status(order, 11)
+    return made
+
+
+def ship(order: Order, quantities: dict[int, int] | None = None) -> Order:
+    """Ships order lines (``{order product id: quantity}``; None ships everything): status 3 or 2."""
+    lines = list(order.lines.all())
+    for line in lines:
+        line.quantity_shipped = min(line.quantity, line.quantity_shipped + (
+            (quantities or {}).get(line.pk, 0) if quantities is not None else line.quantity))
+        line.save(update_fields=["quantity_shipped"])
+    return set_status(order, 2 if all(line.quantity_shipped >= line.quantity for line in lines) else 3)
 
 
 # --- the traffic driver -----------------------------------------------------------------------
