@@ -18,3 +18,8 @@ def bind(tenant: Tenant, kind: str, bc_id, acumatica_key: str, fingerprint: str 
     if created is not None:
         defaults["created_by_connector"] = created
     Binding.objects.update_or_create(tenant=tenant, kind=kind, bc_id=str(bc_id), defaults=defaults)
+
+
+def bound_fingerprint(tenant: Tenant, kind: str, bc_id) -> str | None:
+    return Binding.objects.filter(tenant=tenant, kind=kind, bc_id=str(bc_id)).values_list(
+        "fingerprint", flat=True).first()

@@ -14,7 +14,7 @@ from audit.models import SyncRecord
 from sync import mapping
 from sync.acumatica import AcumaticaClient, unwrap, wrap
 from sync.bigcommerce import BigCommerceClient
-from sync.bindings import bind, bound_key
+from sync.bindings import bind, bound_fingerprint, bound_key
 from sync.clients import open_clients
 from sync.customers import ensure_customer, guest_customer_id
 from sync.documents import first, release
@@ -28,6 +28,7 @@ STATUS_NAMES = {0: "Incomplete", 1: "Pending", 2: "Shipped", 3: "Partially Shipp
                 6: "Declined", 7: "Awaiting Payment", 8: "Awaiting Pickup", 9: "Awaiting Shipment", 10: "Completed",
                 11: "Awaiting Fulfillment", 12: "Manual Verification Required", 13: "Disputed",
                 14: "Partially Refunded"}
+TOTALS_VERIFIED = "totals verified"  # binding fingerprint of a sales order that matched BigCommerce once
 CANCELLED = {5, 6}
 REFUNDED = {4, 14}
 
@@ -73,7 +74,7 @@ class OrderSync:
         sales_order = self.sales_order(customer_id)
         payments = [self.payment(t, customer_id, sales_order) for t in transactions if mapping.is_posted_payment(t)]
         invoice = self.invoice(sales_order) if paid and self.tenant.invoice_mode == "connector" else None
-        refunded = post_refunds(self, refunds, customer_id)
+        refunded = post_refunds(self, refunds, transactions, customer_id)
         return {"acumatica_key": f"{sales_order['OrderType']}/{sales_order['OrderNbr']}",
                 "bigcommerce_key": str(self.order_id), "customer": customer_id, "payments": payments,
                 "invoice": invoice, "refunds": refunded}
@@ -106,14 +107,20 @@ class OrderSync:
         key = bound_key(self.tenant, "order", self.order_id)
         if key:
             sales_order = unwrap(self.ac.get("SalesOrder", key.split("/", 1)))
+            # Verified once: later edits in Acumatica (the warehouse adds freight) are the merchant's
+            # and must not block this order's payments, invoice or refunds.
+            if bound_fingerprint(self.tenant, "order", self.order_id) == TOTALS_VERIFIED:
+                return sales_order
         else:
             reference = mapping.order_ref(self.order_id)
             sales_order = first(self.ac.query("SalesOrder", filter=f"ExternalRef eq {mapping.odata_string(reference)}")) \
                 or self._create_sales_order(customer_id)
-            bind(self.tenant, "order", self.order_id, f"{sales_order['OrderType']}/{sales_order['OrderNbr']}")
+            key = f"{sales_order['OrderType']}/{sales_order['OrderNbr']}"
+            bind(self.tenant, "order", self.order_id, key)
         mismatch = mapping.totals_mismatch(self.order, Decimal(str(sales_order.get("OrderTotal") or 0)))
         if mismatch:
             raise OrderProblem(f"Sales order {sales_order['OrderNbr']}: {mismatch}")
+        bind(self.tenant, "order", self.order_id, key, fingerprint=TOTALS_VERIFIED)
         return sales_order
 
     def _create_sales_order(self, customer_id: str) -> dict:

@@ -1,54 +1,138 @@
-"""Refunds of an order: each BigCommerce refund becomes a credit memo and a Refund payment applied to it.
+"""Refunds of an order, posted the way the money went back.
 
 Posted inside the order's run (sync/orders.py), one at a time and oldest first: the order's record is
-claimed by one worker at a time, so that is the per-order lock across all workers. Every document is
-found by binding, then by our external reference in Acumatica, before it is created, so duplicates,
-replays and a crash between a create and its binding never make a second document.
+claimed by one worker at a time, so that is the per-order lock across all workers. For each refund:
+
+- completed parts only: BigCommerce pays refunds asynchronously, so a refund with a part still pending
+  stops the run there (a transient failure, retried with backoff) and nothing later is posted before it;
+- every part declined: no document, a note on the record;
+- otherwise one credit memo for the refund (what was returned, see sync/refund_mapping.py), released,
+  and one Refund payment applied to it per part paid back in money (to the original payment method
+  with the tenant's method and cash account for that gateway, or offline with the tenant's offline
+  refund method). A store credit part gets no payment: its amount stays open on the credit memo, the
+  customer's credit in Acumatica.
+
+Every document is found by binding, then by our reference in Acumatica (fields each endpoint version
+has: sync/versions.py), before it is created, so duplicates, replays and a crash between a create and
+its binding never make a second document.
 """
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sync import refund_mapping
+from sync import versions
 from sync.acumatica import unwrap, wrap
 from sync.bindings import bind, bound_key
 from sync.documents import first, release
+from sync.http import ApiError
 from sync.inventory_ids import inventory_ids_for
-from sync.mapping import odata_string, refund_ref
+from sync.mapping import money, odata_string, refund_ref
+from sync.refund_mapping import (DECLINED, OFFLINE, PENDING, RefundPart, credit_memo_payload, part_ref,
+                                 refund_parts, refund_payment_payload)
 
 if TYPE_CHECKING:
     from sync.orders import OrderSync
 
 
-def post_refunds(sync: OrderSync, refunds: list[dict], customer_id: str) -> list[str]:
-    return [post_refund(sync, refund, customer_id) for refund in sorted(refunds, key=lambda r: int(r["id"]))]
+class RefundProblem(Exception):
+    """Something a merchant must settle for a refund (a mapping, a partly declined refund)."""
+
+    permanent = True
 
 
-def post_refund(sync: OrderSync, refund: dict, customer_id: str) -> str:
-    tenant, ac = sync.tenant, sync.ac
-    key = bound_key(tenant, "refund", refund["id"])
-    if key:
-        return key
-    reference = odata_string(refund_ref(refund["id"]))
-    memo = first(ac.query("SalesInvoice", filter=f"Type eq 'Credit Memo' and ExternalRef eq {reference}")) \
-        or _create_credit_memo(sync, refund, customer_id)
-    release(ac, memo, "SalesInvoice", "ReleaseSalesInvoice")
-    payment = first(ac.query("Payment", filter=f"Type eq 'Refund' and ExternalRef eq {reference}"))
-    if payment is None:
-        gateway = next((p.get("provider_id") for p in refund.get("payments") or []), "")
-        method, cash_account = sync.payment_account(gateway or "")
-        payment = unwrap(ac.put("Payment", wrap(refund_mapping.refund_payment_payload(
-            refund, customer_id=customer_id, payment_method=method, cash_account=cash_account,
-            credit_memo_nbr=memo["ReferenceNbr"]))))
-    release(ac, payment, "Payment", "ReleasePayment")
-    key = f"{payment['Type']}/{payment['ReferenceNbr']}"
-    bind(tenant, "refund", refund["id"], key)
-    return key
+def post_refunds(sync: OrderSync, refunds: list[dict], transactions: list[dict], customer_id: str) -> list[str]:
+    """Posts the order's refunds oldest first; returns what each became, for the record."""
+    done = []
+    for refund in sorted(refunds, key=lambda r: int(r["id"])):
+        key = bound_key(sync.tenant, "refund", refund["id"])
+        done.append(key or RefundPosting(sync, refund, refund_parts(refund, transactions), customer_id).post())
+    return done
 
 
-def _create_credit_memo(sync: OrderSync, refund: dict, customer_id: str) -> dict:
-    lines = sync.order["products"]
-    payload = refund_mapping.credit_memo_payload(
-        refund, sync.order, lines, inventory_ids_for(sync.tenant, [line.get("sku") or "" for line in lines]),
-        customer_id=customer_id, adjustment_item=sync.tenant.refund_adjustment_item, settings=sync.settings)
-    return unwrap(sync.ac.put("SalesInvoice", wrap(payload)))
+class RefundPosting:
+    def __init__(self, sync: OrderSync, refund: dict, parts: list[RefundPart], customer_id: str) -> None:
+        self.sync, self.refund, self.parts, self.customer_id = sync, refund, parts, customer_id
+        self.tenant, self.ac = sync.tenant, sync.ac
+        self.refund_id = int(refund["id"])
+        self.reference = refund_ref(self.refund_id)
+
+    def post(self) -> str:
+        label = f"Refund {self.refund_id} of order #{self.sync.order_id}"
+        if any(part.state == PENDING for part in self.parts):
+            # Transient: retried with backoff; a refund pending for hours ends in needs_attention.
+            raise ApiError(f"{label} is still being processed by the payment provider in BigCommerce; it is "
+                           "posted once BigCommerce reports it completed (later refunds wait for it).",
+                           permanent=False)
+        declined = [part for part in self.parts if part.state == DECLINED]
+        if declined and len(declined) == len(self.parts):
+            note = (f"{label} was declined ({'; '.join(p.message for p in declined)}): no money went back, "
+                    "so nothing was posted to Acumatica.")
+            self.sync.record.log("refund.declined", message=note)
+            return note
+        if declined:
+            raise RefundProblem(f"{label}: the {', '.join(p.provider for p in declined)} part was declined "
+                                f"while the rest went back. Post it in Acumatica by hand, then mark the record "
+                                "resolved.")
+        memo = self.credit_memo()
+        payments = [self.refund_payment(part, memo) for part in self.parts if part.pays_cash]
+        key = f"{memo['Type']}/{memo['ReferenceNbr']}"
+        bind(self.tenant, "refund", self.refund_id, key)
+        return " + ".join([key, *payments])
+
+    # -- credit memo ---------------------------------------------------------------------------
+
+    def credit_memo(self) -> dict:
+        version = self.ac.version
+        # SalesInvoice.ExternalRef exists only from 24.200.001; CustomerOrder carries the reference in all.
+        field = "ExternalRef" if versions.has_field(version, "SalesInvoice", "ExternalRef") else "CustomerOrder"
+        memo = first(self.ac.query("SalesInvoice", filter=f"Type eq 'Credit Memo' and {field} eq "
+                                                          f"{odata_string(self.reference)}"))
+        if memo is None:
+            memo = self._create_credit_memo(external_ref=field == "ExternalRef",
+                                            manual_price=versions.has_field(version, "SalesInvoiceDetail",
+                                                                            "ManualPrice"))
+        release(self.ac, memo, "SalesInvoice", "ReleaseSalesInvoice")
+        return memo
+
+    def _create_credit_memo(self, *, external_ref: bool, manual_price: bool) -> dict:
+        order, lines = self.sync.order, self.sync.order["products"]
+        store_credit = sum((p.amount for p in self.parts if not p.pays_cash), Decimal("0.00"))
+        payload = credit_memo_payload(
+            self.refund, order, lines, inventory_ids_for(self.tenant, [line.get("sku") or "" for line in lines]),
+            customer_id=self.customer_id, adjustment_item=self.tenant.refund_adjustment_item,
+            settings=self.sync.settings, external_ref=external_ref, manual_price=manual_price,
+            goods=self.tenant.refund_goods, store_credit=store_credit)
+        memo = unwrap(self.ac.put("SalesInvoice", wrap(payload)))
+        expected = money(self.refund.get("total_amount"))
+        if money(memo.get("Amount")) != expected:
+            raise RefundProblem(f"Credit memo {memo.get('ReferenceNbr')} for refund {self.refund_id} totals "
+                                f"{money(memo.get('Amount'))} in Acumatica, BigCommerce refunded {expected}. "
+                                "Check the tax settings and the refund adjustment item, then replay.")
+        return memo
+
+    # -- refund payments -----------------------------------------------------------------------
+
+    def refund_payment(self, part: RefundPart, memo: dict) -> str:
+        reference = part_ref(self.refund_id, part, self.parts)
+        payment = first(self.ac.query("Payment", filter=f"Type eq 'Refund' and ExternalRef eq "
+                                                        f"{odata_string(reference)}"))
+        if payment is None:
+            method, cash_account = self.account(part)
+            payment = unwrap(self.ac.put("Payment", wrap(refund_payment_payload(
+                self.refund, part, reference=reference, customer_id=self.customer_id, payment_method=method,
+                cash_account=cash_account, credit_memo_nbr=memo["ReferenceNbr"]))))
+        release(self.ac, payment, "Payment", "ReleasePayment")
+        return f"{payment['Type']}/{payment['ReferenceNbr']}"
+
+    def account(self, part: RefundPart) -> tuple[str, str]:
+        if part.way != OFFLINE:
+            return self.sync.payment_account(part.provider)
+        method = self.tenant.offline_refund_method
+        cash_account = self.tenant.cash_account_map.get(method) or self.tenant.default_cash_account
+        if not method or not cash_account:
+            raise RefundProblem(f"Refund {self.refund_id} of order #{self.sync.order_id} was paid back offline "
+                                f"({part.provider}, {part.amount}). Set the tenant's offline refund payment method "
+                                "(and its cash account) so it can be posted.")
+        return method, cash_account
+

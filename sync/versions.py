@@ -2,6 +2,7 @@
 
     field_name(version, entity, logical_name) -> str      # raises FieldNotAvailable
     has_entity(version, entity) -> bool
+    has_field(version, entity, field) -> bool             # fields some versions lack (FIELD_SINCE)
 
 Logical names used so far: ``last_modified`` (the field a changed-since ``$filter`` runs on).
 Entities without a last-modified field in a version are absent from that version's table and
@@ -37,6 +38,10 @@ FIELD_NAMES: dict[str, dict[str, dict[str, str]]] = {
 # Entities that exist only from some version on (InventoryQuantityAvailable: 22.200.001+).
 ENTITY_SINCE = {"InventoryQuantityAvailable": "22.200.001"}
 
+# Fields the connector sends or filters on that exist only from some version on (entity or detail
+# type, field) -> first version; from the swagger/openapi files of 22, 23 and 24.200.001.
+FIELD_SINCE = {("SalesInvoice", "ExternalRef"): "24.200.001", ("SalesInvoiceDetail", "ManualPrice"): "24.200.001"}
+
 
 class FieldNotAvailable(LookupError):
     """The pinned endpoint version has no such field; the message says so in plain words."""
@@ -64,4 +69,9 @@ def field_name(version: str, entity: str, logical_name: str) -> str:
 
 def has_entity(version: str, entity: str) -> bool:
     since = ENTITY_SINCE.get(entity)
+    return since is None or _key(version) >= _key(since)
+
+
+def has_field(version: str, entity: str, field: str) -> bool:
+    since = FIELD_SINCE.get((entity, field))
     return since is None or _key(version) >= _key(since)

@@ -31,7 +31,8 @@ def validate_instance_url(url: str) -> None:
 
 class OnboardingForm(forms.Form):
     # Tenant settings edited here under "Settings" (model field names; see tenants/models.py).
-    TENANT_SETTINGS = ("customer_name_owner", "customer_contact_owner", "customer_address_owner")
+    TENANT_SETTINGS = ("customer_name_owner", "customer_contact_owner", "customer_address_owner",
+                       "refund_adjustment_item", "offline_refund_method", "refund_goods")
     # (form field, model attribute) for every secret, so create/edit handle them alike.
     BC_SECRETS = {"bc_access_token": "access_token", "bc_client_secret": "client_secret"}
     AC_SECRETS = {"ac_client_secret": "client_secret", "ac_password": "password"}
@@ -63,6 +64,9 @@ class OnboardingForm(forms.Form):
     customer_name_owner = tenant_setting("customer_name_owner", "Matched customers: name")
     customer_contact_owner = tenant_setting("customer_contact_owner", "Matched customers: contact")
     customer_address_owner = tenant_setting("customer_address_owner", "Matched customers: address")
+    refund_adjustment_item = tenant_setting("refund_adjustment_item", "Refund adjustment item")
+    offline_refund_method = tenant_setting("offline_refund_method", "Offline refund payment method")
+    refund_goods = tenant_setting("refund_goods", "Refunded goods")
 
     def __init__(self, *args, tenant: Tenant | None = None, **kwargs) -> None:
         self.tenant = tenant

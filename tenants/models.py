@@ -62,6 +62,10 @@ class Tenant(models.Model):
         ACUMATICA = "acumatica", "Acumatica keeps what it has; the connector fills only blank fields"
         BIGCOMMERCE = "bigcommerce", "BigCommerce: the connector replaces Acumatica's values"
 
+    class RefundGoods(models.TextChoices):
+        STOCK_LINES = "stock_lines", "Credit memo lines with the refunded items (returned to stock when released)"
+        AMOUNT_ONLY = "amount_only", "Amount only, on the refund adjustment item (returns handled in the warehouse)"
+
     class CostField(models.TextChoices):
         STANDARD = "standard", "Standard cost"
         AVERAGE = "average", "Average cost"
@@ -124,6 +128,13 @@ class Tenant(models.Model):
         max_length=30, default="BCREFUND",
         help_text="Non-stock item for refunded amounts that are not products (shipping, order-level amounts).")
     default_cash_account = models.CharField(max_length=10, blank=True)
+    offline_refund_method = models.CharField(
+        max_length=10, blank=True,
+        help_text="Acumatica PaymentMethod for refunds paid back outside BigCommerce (offline/manual), e.g. CHECK; "
+                  "its cash account comes from the cash account map or the default.")
+    refund_goods = models.CharField(
+        max_length=20, choices=RefundGoods.choices, default=RefundGoods.STOCK_LINES,
+        help_text="How refunded products appear on the credit memo.")
 
     # Catalog push settings.
     push_price = models.BooleanField(default=True)

@@ -94,18 +94,3 @@ def test_it_spreads_unallocated_order_discounts_over_the_lines():
 def test_it_does_not_count_allocated_discounts_twice():
     payload = sales_order_payload(ORDER, LINES, [], customer_id="C1", inventory_ids=INVENTORY, settings=OrderSettings())
     assert sum(d["DiscountAmount"] for d in payload["Details"]) == Decimal("10.00")
-
-
-def test_it_credits_refunded_products_and_the_rest_as_an_adjustment():
-    from sync.refund_mapping import credit_memo_payload
-
-    refund = {"id": 4, "order_id": 120, "total_amount": "45.5000", "total_tax": "3.6000",
-              "items": [{"item_type": "PRODUCT", "item_id": 1, "quantity": 1},
-                        {"item_type": "SHIPPING", "item_id": 77, "amount": "10.00"}]}
-    payload = credit_memo_payload(refund, ORDER, LINES, INVENTORY, customer_id="C1", adjustment_item="BCREFUND",
-                                  settings=OrderSettings())
-    assert payload["ExternalRef"] == "BC-RF-4" and payload["Type"] == "Credit Memo"
-    assert [(d["InventoryID"], d["Qty"], d["UnitPrice"]) for d in payload["Details"]] == [
-        ("SKU-1", 1, Decimal("27.00")), ("BCREFUND", 1, Decimal("14.90"))]
-    lines_total = sum(d["Qty"] * d["UnitPrice"] for d in payload["Details"])
-    assert lines_total + payload["TaxDetails"][0]["TaxAmount"] == Decimal("45.50")

@@ -8,6 +8,7 @@ ONBOARDING = {
     "instance_url": "https://erp.example.com", "endpoint_version": "24.200.001", "company": "Company",
     "auth_method": "oauth", "ac_client_id": "guid@Company", "ac_client_secret": "form-ac-secret-PLAINTEXT",
     "username": "admin", "ac_password": "form-password-PLAINTEXT",
+    "refund_adjustment_item": "BCREFUND", "offline_refund_method": "", "refund_goods": "stock_lines",
 }
 
 

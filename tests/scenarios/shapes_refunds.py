@@ -1,0 +1,155 @@
+"""Refund shapes of the corpus (issue #12): how each way a BigCommerce refund went back lands in Acumatica.
+
+Every shape is also checked by `books_match`: each completed BigCommerce refund of the order has one
+credit memo (CustomerOrder "BC-RF-<refund id>") equal to it to the cent, one Refund payment per part
+paid back in money, and whatever went to store credit left open on the memo; a declined refund has none.
+"""
+from dataclasses import replace
+from decimal import Decimal
+
+from audit.models import AuditEvent
+from sandbox.acumatica import state
+from sandbox.acumatica.documents import put_record
+from sandbox.bigcommerce import storefront
+from sandbox.bigcommerce.models import Store
+from tests.scenarios.harness import Expect, Run, Shape, cents, expect_now, sync_after
+from sync.models import Binding
+from tests.scenarios.shapes_orders import registered
+
+REFUND_TENANT = {"offline_refund_method": "CHECK",
+                 "cash_account_map": {"CC": "10250", "STCREDIT": "10300", "CHECK": "10200"},
+                 "payment_method_map": {"testgateway": "CC", "storecredit": "STCREDIT"}}
+
+
+def books_match(run: Run) -> None:
+    docs = run.docs()
+    memos = {m["CustomerOrder"]: m for m in docs.credit_memos}
+    for refund in run.order.refunds.order_by("pk"):
+        memo = memos.pop(f"BC-RF-{refund.pk}", None)
+        if all(p["is_declined"] for p in refund.payments):
+            assert memo is None, memo
+            continue
+        assert memo is not None and cents(memo["Amount"]) == cents(refund.total_amount), (refund.pk, memo)
+        cash = sorted(cents(p["amount"]) for p in refund.payments if p["provider_id"] != "storecredit")
+        paid = sorted(cents(r["PaymentAmount"]) for r in docs.refunds
+                      if any(d["ReferenceNbr"] == memo["ReferenceNbr"] for d in r["DocumentsToApply"]))
+        assert paid == cash, (refund.pk, paid, cash)
+        credit = sum((cents(p["amount"]) for p in refund.payments if p["provider_id"] == "storecredit"), Decimal(0))
+        assert cents(memo["Balance"]) == credit, (refund.pk, memo["Balance"], credit)
+    assert memos == {}, memos
+
+
+def refund(**kwargs):
+    def change(order):
+        storefront.refund(order, **kwargs)
+    change.__name__ = f"refund({', '.join(f'{k}={v}' for k, v in kwargs.items())})"
+    return change
+
+
+def refund_line(quantity: int = 1, line: int = 0):
+    def change(order):
+        product = order.lines.order_by("pk")[line]
+        storefront.refund(order, items=[{"item_type": "PRODUCT", "item_id": product.pk, "quantity": quantity}])
+    return change
+
+
+def refund_shipping(amount: str):
+    def change(order):
+        address = order.shipping_addresses.get()
+        storefront.refund(order, items=[{"item_type": "SHIPPING", "item_id": address.pk, "amount": amount}])
+    return change
+
+
+def gateway_settles(settlement: str, change):
+    """Makes the change while the store's gateway answers refunds this way ("pending", "declined")."""
+    def step(order):
+        Store.objects.filter(pk=order.store_id).update(refund_settlement=settlement)
+        try:
+            change(order)
+        finally:
+            Store.objects.filter(pk=order.store_id).update(refund_settlement="immediate")
+    return step
+
+
+def edit_freight_in_acumatica(run: Run) -> None:
+    sales_order = run.docs().sales_orders[0]
+    put_record(state.instance(run.instance), "SalesOrder", {
+        "OrderType": sales_order["OrderType"], "OrderNbr": sales_order["OrderNbr"], "Totals": {"Freight": "99"}})
+
+
+def paid_with_store_credit(store):
+    order = storefront.place_order(store, customer=registered(store), lines=[("SKU-00002", 3)], paid=False)
+    storefront.pay_with_store_credit(order, Decimal("20.00"))
+    return order
+
+
+def declined_noted(run: Run) -> None:
+    note = f"Refund {run.order.refunds.get().pk} of order #{run.order.pk} was declined"
+    assert any(note in str(said) for said in run.record.result["refunds"]), run.record.result
+    assert AuditEvent.objects.filter(record=run.record, action="refund.declined", message__contains=note).exists()
+
+
+def two_refunds_then_one_run(order) -> None:
+    refund_line()(order)
+    refund_shipping("5.00")(order)
+
+
+def memos_oldest_first(run: Run) -> None:
+    refunds = list(run.order.refunds.order_by("pk"))
+    assert len(refunds) == 2
+    assert [m["CustomerOrder"] for m in run.docs().credit_memos] == [f"BC-RF-{r.pk}" for r in refunds]
+
+
+def lose_refund_bindings_and_sync(run: Run) -> None:
+    """As if the run crashed after Acumatica made the documents but before they were bound."""
+    Binding.objects.filter(tenant=run.tenant, kind="refund").delete()
+    run.sync()
+
+
+def _line(store, lines=(("SKU-00001", 2), ("SKU-00004", 1)), **kwargs):
+    return storefront.place_order(store, lines=list(lines), **kwargs)
+
+
+def paid_offline_with_the_tenants_method(run: Run) -> None:
+    assert [(r["PaymentMethod"], r["CashAccount"]) for r in run.docs().refunds] == [("CHECK", "10200")]
+
+
+def shape(name, place, then, expect=Expect()) -> Shape:
+    def checks(run):
+        books_match(run)
+        if expect.check:
+            expect.check(run)
+    return Shape(name, place=place, then=then, tenant=REFUND_TENANT, expect=replace(expect, check=checks))
+
+
+SHAPES = [
+    shape("partial refund", place=_line, then=[sync_after(refund_line())]),
+    shape("full refund", place=_line, then=[sync_after(refund())]),
+    shape("several partial refunds", place=lambda s: _line(s, coupon="SAVE10"),
+          then=[sync_after(refund_line()), sync_after(refund(amount=Decimal("3.33"))),
+                sync_after(refund_line(line=1)), sync_after(refund())]),
+    shape("two refunds in one run, then their bindings lost", place=_line,
+          then=[sync_after(two_refunds_then_one_run), lose_refund_bindings_and_sync, lambda run: run.sync()],
+          expect=Expect(check=memos_oldest_first)),
+    shape("shipping-only refund", place=_line, then=[sync_after(refund_shipping("5.00"))],
+          expect=Expect(credit_memos=["5.00"])),
+    shape("refund to store credit", place=lambda s: _line(s, customer=registered(s)),
+          then=[sync_after(refund(amount=Decimal("12.00"), to="storecredit"))],
+          expect=Expect(credit_memos=["12.00"], refunds=[])),
+    shape("split refund: store credit and card", place=paid_with_store_credit,
+          then=[sync_after(refund(amount=Decimal("30.00"), to="split"))],
+          expect=Expect(credit_memos=["30.00"], refunds=["10.00"])),
+    shape("offline refund", place=_line, then=[sync_after(refund(amount=Decimal("7.50"), to="offline"))],
+          expect=Expect(credit_memos=["7.50"], check=paid_offline_with_the_tenants_method)),
+    shape("declined refund", place=_line,
+          then=[sync_after(gateway_settles("declined", refund(amount=Decimal("4.00"))))],
+          expect=Expect(credit_memos=[], check=declined_noted)),
+    shape("pending then completed refund", place=_line,
+          then=[sync_after(gateway_settles("pending", refund(amount=Decimal("6.00")))),
+                expect_now(Expect(status="failed", message="is still being processed", credit_memos=[], invoices=1)),
+                sync_after(storefront.settle_refunds)],
+          expect=Expect(credit_memos=["6.00"])),
+    shape("refund after an Acumatica edit of the sales order", place=_line,
+          then=[edit_freight_in_acumatica, sync_after(refund(amount=Decimal("2.50")))],
+          expect=Expect(credit_memos=["2.50"], erp_edited=True)),
+]
