@@ -4,8 +4,8 @@ No ORM, no HTTP, no settings: dicts in, dicts out, so every rule here is tested 
 Money is Decimal throughout; BigCommerce sends decimal strings (v2) or numbers (v3).
 
 External references are our idempotency keys in Acumatica, looked up before anything is created:
-sales order ExternalRef "BC-<order id>", payment ExternalRef "BC-TXN-<transaction id>", credit memo
-and refund ExternalRef "BC-RF-<refund id>".
+sales order ExternalRef "BC-<order id>", payment ExternalRef "BC-TXN-<transaction id>"; refund
+documents carry "BC-RF-<refund id>" (see sync/refund_mapping.py).
 """
 from dataclasses import dataclass
 from datetime import datetime, time, timezone, tzinfo

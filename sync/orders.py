@@ -74,7 +74,7 @@ class OrderSync:
         sales_order = self.sales_order(customer_id)
         payments = [self.payment(t, customer_id, sales_order) for t in transactions if mapping.is_posted_payment(t)]
         invoice = self.invoice(sales_order) if paid and self.tenant.invoice_mode == "connector" else None
-        refunded = post_refunds(self, refunds, transactions, customer_id)
+        refunded = post_refunds(self, refunds, transactions, customer_id, sales_order, payments)
         return {"acumatica_key": f"{sales_order['OrderType']}/{sales_order['OrderNbr']}",
                 "bigcommerce_key": str(self.order_id), "customer": customer_id, "payments": payments,
                 "invoice": invoice, "refunds": refunded}

@@ -127,11 +127,14 @@ def credit_memo_payload(refund: dict, order: dict, lines: list[dict], inventory_
 
 
 def refund_payment_payload(refund: dict, part: RefundPart, *, reference: str, customer_id: str,
-                           payment_method: str, cash_account: str, credit_memo_nbr: str) -> dict:
+                           payment_method: str, cash_account: str, applies_to: tuple[str, str]) -> dict:
+    """A Refund payment for one part, applied to `applies_to` (DocType, ReferenceNbr): the refund's credit
+    memo, or the payment whose balance it pays back (goods that never shipped)."""
+    doc_type, reference_nbr = applies_to
     return {
         "Type": "Refund", "CustomerID": customer_id, "PaymentMethod": payment_method, "CashAccount": cash_account,
         "PaymentAmount": part.amount, "ExternalRef": reference, "PaymentRef": f"BC refund {refund['id']}",
         "Hold": False,
         "Description": f"BigCommerce refund {refund['id']} of order #{refund.get('order_id')} via {part.provider}",
-        "DocumentsToApply": [{"DocType": "Credit Memo", "ReferenceNbr": credit_memo_nbr, "AmountPaid": part.amount}],
+        "DocumentsToApply": [{"DocType": doc_type, "ReferenceNbr": reference_nbr, "AmountPaid": part.amount}],
     }

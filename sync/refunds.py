@@ -21,7 +21,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sync import versions
+from sync import refund_unshipped, versions
 from sync.acumatica import unwrap, wrap
 from sync.bindings import bind, bound_key
 from sync.documents import first, release
@@ -41,23 +41,33 @@ class RefundProblem(Exception):
     permanent = True
 
 
-def post_refunds(sync: OrderSync, refunds: list[dict], transactions: list[dict], customer_id: str) -> list[str]:
+def post_refunds(sync: OrderSync, refunds: list[dict], transactions: list[dict], customer_id: str,
+                 sales_order: dict, payment_keys: list[str]) -> list[str]:
     """Posts the order's refunds oldest first; returns what each became, for the record."""
     done = []
-    for refund in sorted(refunds, key=lambda r: int(r["id"])):
+    refunds = sorted(refunds, key=lambda r: int(r["id"]))
+    for refund in refunds:
         key = bound_key(sync.tenant, "refund", refund["id"])
-        done.append(key or RefundPosting(sync, refund, refund_parts(refund, transactions), customer_id).post())
+        if key is None:
+            posting = RefundPosting(sync, refund, refund_parts(refund, transactions), customer_id, refunds)
+            key = posting.post(sales_order, payment_keys)
+        done.append(key)
     return done
 
 
 class RefundPosting:
-    def __init__(self, sync: OrderSync, refund: dict, parts: list[RefundPart], customer_id: str) -> None:
+    def __init__(self, sync: OrderSync, refund: dict, parts: list[RefundPart], customer_id: str,
+                 all_refunds: list[dict]) -> None:
         self.sync, self.refund, self.parts, self.customer_id = sync, refund, parts, customer_id
+        self.all_refunds = all_refunds
         self.tenant, self.ac = sync.tenant, sync.ac
         self.refund_id = int(refund["id"])
         self.reference = refund_ref(self.refund_id)
 
-    def post(self) -> str:
+    def problem(self, message: str) -> RefundProblem:
+        return RefundProblem(message)
+
+    def post(self, sales_order: dict, payment_keys: list[str]) -> str:
         label = f"Refund {self.refund_id} of order #{self.sync.order_id}"
         if any(part.state == PENDING for part in self.parts):
             # Transient: retried with backoff; a refund pending for hours ends in needs_attention.
@@ -74,11 +84,14 @@ class RefundPosting:
             raise RefundProblem(f"{label}: the {', '.join(p.provider for p in declined)} part was declined "
                                 f"while the rest went back. Post it in Acumatica by hand, then mark the record "
                                 "resolved.")
-        memo = self.credit_memo()
-        payments = [self.refund_payment(part, memo) for part in self.parts if part.pays_cash]
-        key = f"{memo['Type']}/{memo['ReferenceNbr']}"
-        bind(self.tenant, "refund", self.refund_id, key)
-        return " + ".join([key, *payments])
+        if refund_unshipped.applies(self):
+            documents = refund_unshipped.post(self, sales_order, payment_keys)
+        else:
+            memo = self.credit_memo()
+            documents = [f"{memo['Type']}/{memo['ReferenceNbr']}",
+                         *(self.refund_payment(part, memo) for part in self.parts if part.pays_cash)]
+        bind(self.tenant, "refund", self.refund_id, documents[0])  # its first document marks it posted
+        return " + ".join(documents)
 
     # -- credit memo ---------------------------------------------------------------------------
 
@@ -121,7 +134,7 @@ class RefundPosting:
             method, cash_account = self.account(part)
             payment = unwrap(self.ac.put("Payment", wrap(refund_payment_payload(
                 self.refund, part, reference=reference, customer_id=self.customer_id, payment_method=method,
-                cash_account=cash_account, credit_memo_nbr=memo["ReferenceNbr"]))))
+                cash_account=cash_account, applies_to=("Credit Memo", memo["ReferenceNbr"])))))
         release(self.ac, payment, "Payment", "ReleasePayment")
         return f"{payment['Type']}/{payment['ReferenceNbr']}"
 

@@ -95,7 +95,7 @@ def test_it_applies_each_refund_payment_to_the_credit_memo_for_its_part():
     [part] = refund_parts({"id": 9, "payments": [_payment(2, "stripe", "12.3400", "2")]},
                           [{"id": 2, "event": "refund", "status": "ok"}])
     payload = refund_payment_payload({"id": 9, "order_id": 120}, part, reference="BC-RF-9", customer_id="C1",
-                                     payment_method="CC", cash_account="10250", credit_memo_nbr="CM1")
+                                     payment_method="CC", cash_account="10250", applies_to=("Credit Memo", "CM1"))
     assert payload["PaymentAmount"] == Decimal("12.34") and payload["ExternalRef"] == "BC-RF-9"
     assert payload["DocumentsToApply"] == [{"DocType": "Credit Memo", "ReferenceNbr": "CM1",
                                             "AmountPaid": Decimal("12.34")}]

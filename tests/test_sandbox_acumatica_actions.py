@@ -87,6 +87,23 @@ def test_it_refunds_a_credit_memo_with_a_refund_payment(api):
     assert state.get(api.instance, "Payment", "Refund", refund.json()["ReferenceNbr"]["value"])["Status"] == "Closed"
 
 
+def test_it_refunds_the_free_balance_of_a_payment_and_no_more(api):
+    _paid_order(api)
+    [payment] = state.payments(api.instance)
+    customer_id, nbr = payment["CustomerID"], payment["ReferenceNbr"]
+    row = payment["OrdersToApply"][0]
+    too_much = api.put("Payment", {**w(Type="Refund", CustomerID=customer_id, PaymentAmount=5.0, PaymentMethod="CASH"),
+                                   "DocumentsToApply": [w(DocType="Payment", ReferenceNbr=nbr, AmountPaid=5.0)]})
+    assert too_much.status_code == 422 and "available balance" in too_much.text
+    api.put("Payment", {**w(Type="Payment", ReferenceNbr=nbr),
+                        "OrdersToApply": [{"id": row["id"], **w(AppliedToOrder=20.0)}]})
+    refund = api.put("Payment", {**w(Type="Refund", CustomerID=customer_id, PaymentAmount=5.0, PaymentMethod="CASH"),
+                                 "DocumentsToApply": [w(DocType="Payment", ReferenceNbr=nbr, AmountPaid=5.0)]})
+    assert refund.status_code == 200, refund.text
+    run_action(api, "Payment/ReleasePayment", w(Type="Refund", ReferenceNbr=refund.json()["ReferenceNbr"]["value"]))
+    assert state.get(api.instance, "Payment", "Payment", nbr)["AvailableBalance"] == "0.00"
+
+
 def test_it_refuses_an_unknown_action_and_a_record_in_the_wrong_status(api):
     order = _paid_order(api)
     entity = w(OrderType="SO", OrderNbr=order["OrderNbr"]["value"])

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from .documents import CREDIT_ORDER_TYPES, ZERO, dec, find, money, put_record
 from .models import ActionRun, Instance, Record
+from .rules import applied_document
 
 SUPPORTED = {("SalesOrder", "PrepareSalesInvoice"), ("SalesInvoice", "ReleaseSalesInvoice"),
              ("Payment", "ReleasePayment")}
@@ -95,11 +96,11 @@ def release_sales_invoice(instance: Instance, invoice: Record) -> None:
 
 def release_payment(instance: Instance, payment: Record) -> None:
     for row in payment.data.get("DocumentsToApply") or []:
-        doc = find(instance, "SalesInvoice", {"Type": row["DocType"], "ReferenceNbr": row["ReferenceNbr"]})
+        doc, field = applied_document(instance, row)
         if doc is None:
             continue
-        balance = dec(doc.data.get("Balance")) - dec(row.get("AmountPaid"))
-        doc.data["Balance"] = money(max(balance, Decimal("0")))
+        balance = dec(doc.data.get(field)) - dec(row.get("AmountPaid"))
+        doc.data[field] = money(max(balance, Decimal("0")))
         if doc.data.get("Status") == "Open" and balance <= 0:
             doc.data["Status"] = "Closed"
         doc.last_modified = timezone.now()

@@ -233,17 +233,31 @@ def payment(instance: Instance, data: dict, created: bool) -> None:
                  "AvailableBalance": money(amount - applied_docs - applied_orders)})
 
 
+# A Refund pays back a credit memo, or the unapplied balance of a payment (AR302000 "Documents to Apply").
+PAYMENT_DOC_TYPES = {"Payment", "Prepayment"}
+
+
+def applied_document(instance: Instance, row: dict) -> tuple[Record | None, str]:
+    """The document a DocumentsToApply row names, and the field holding what is left to apply on it."""
+    if row.get("DocType") in PAYMENT_DOC_TYPES:
+        return find(instance, "Payment", {"Type": row["DocType"], "ReferenceNbr": row.get("ReferenceNbr")}), \
+            "AvailableBalance"
+    return find(instance, "SalesInvoice", {"Type": row["DocType"], "ReferenceNbr": row.get("ReferenceNbr")}), "Balance"
+
+
 def _check_documents(instance: Instance, data: dict, errors: dict[str, str]) -> Decimal:
     total = ZERO
     default_type = "Credit Memo" if data.get("Type") == "Refund" else "Invoice"
     for n, row in enumerate(data.get("DocumentsToApply") or []):
         row.setdefault("DocType", default_type)
-        doc = find(instance, "SalesInvoice", {"Type": row["DocType"], "ReferenceNbr": row.get("ReferenceNbr")})
+        doc, balance = applied_document(instance, row)
         if doc is None:
             errors[f"DocumentsToApply/{n}/ReferenceNbr"] = NOT_FOUND.format(what="Reference Nbr.")
             continue
         if row.get("AmountPaid") is None:
-            row["AmountPaid"] = doc.data.get("Balance")
+            row["AmountPaid"] = doc.data.get(balance)
+        if row["DocType"] in PAYMENT_DOC_TYPES and dec(row["AmountPaid"]) > dec(doc.data.get(balance)):
+            errors[f"DocumentsToApply/{n}/AmountPaid"] = "The amount paid exceeds the document's available balance."
         total += dec(row["AmountPaid"])
     return total
 
