@@ -74,6 +74,7 @@ class TenantAdmin(admin.ModelAdmin):
         ("Acumatica defaults", {"fields": ["order_type", "customer_class", "branch", "tax_mode", "tax_id", "tax_zone",
                                            "default_payment_method", "default_cash_account", "refund_adjustment_item",
                                            "payment_method_map", "cash_account_map"]}),
+        ("Refunds", {"fields": ["offline_refund_method", "refund_goods"]}),
         ("Catalog", {"fields": ["sync_catalog", "push_price", "push_cost", "push_inventory", "cost_field",
                                 "warehouses", "use_on_hand", "safety_stock"]}),
     ]

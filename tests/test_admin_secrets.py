@@ -18,7 +18,7 @@ def _inline_form_data(tenant: Tenant, **changes) -> dict:
         "name": tenant.name, "slug": tenant.slug, "active": "on", "order_poll_minutes": 10,
         "catalog_push_minutes": 15, "webhook_check_minutes": 60, "sync_orders": "on", "sync_customers": "on",
         "paid_status_ids": "[2, 3, 8, 9, 10, 11]", "guest_policy": "per_email", "invoice_mode": "connector",
-        "same_code_fallback": "on", "order_type": "SO", "tax_mode": "bigcommerce", "tax_id": "BCTAX", "refund_adjustment_item": "BCREFUND", "payment_method_map": "{}", "cash_account_map": "{}",
+        "same_code_fallback": "on", "order_type": "SO", "tax_mode": "bigcommerce", "tax_id": "BCTAX", "refund_adjustment_item": "BCREFUND", "refund_goods": "stock_lines", "payment_method_map": "{}", "cash_account_map": "{}",
         "sync_catalog": "on", "push_price": "on", "push_cost": "on", "push_inventory": "on", "cost_field": "average",
         "warehouses": "[]", "safety_stock": 0,
         "bigcommerce-TOTAL_FORMS": 1, "bigcommerce-INITIAL_FORMS": 1, "bigcommerce-0-id": bc.pk,

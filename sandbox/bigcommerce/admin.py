@@ -16,7 +16,8 @@ class StoreAdmin(admin.ModelAdmin):
                                "fault_429_share", "fault_drop_webhook_share", "fault_duplicate_webhook_share",
                                "fault_seed", "fault_draws"]}),
         ("Webhooks and refunds", {"fields": ["webhook_retry_schedule", "webhook_timeout_seconds",
-                                             "require_https_destinations", "refund_processing_ms"]}),
+                                             "require_https_destinations", "refund_processing_ms",
+                                             "refund_settlement"]}),
     ]
 
 
