@@ -24,10 +24,6 @@ EXPECTED = {"Customer_PutEntity", "SalesOrder_PutEntity", "Payment_PutEntity",
 
 
 VERSIONS = ["22.200.001", "23.200.001", "24.200.001"]
-# SalesInvoice has no ExternalRef before 24.200.001 (key-entities.summary.json), and the credit-memo lookup
-# filters on it: refunds (#12) owns per-version credit memo lookups. Strict, so the fix shows up here.
-REFUNDS_BEFORE_24 = pytest.mark.xfail(strict=True, reason="credit memo lookup by SalesInvoice.ExternalRef, "
-                                                          "a 24.200.001-only field (refunds, #12)")
 
 
 @pytest.fixture
@@ -56,8 +52,7 @@ def test_orders_payments_invoices_and_the_catalog_follow_the_pinned_versions_sch
     assert not missing, f"the flow did not reach {missing} on {version}"
 
 
-@pytest.mark.parametrize("version", [pytest.param(v, marks=REFUNDS_BEFORE_24) if v != "24.200.001" else v
-                                     for v in VERSIONS])
+@pytest.mark.parametrize("version", VERSIONS)
 def test_refunds_follow_the_pinned_versions_schema(shop, version):
     tenant, store, calls, check = shop
     order = storefront.place_order(store, lines=[("SKU-00001", 2)])
