@@ -36,6 +36,12 @@ def require_fit(type_name: str, field: str, value: str, what: str) -> str:
     return value
 
 
+def require_fits(type_name: str, values: dict[str, str], what: str) -> dict[str, str]:
+    """Every value of a small record (e.g. a DocContact) unchanged, or ValueTooLong for the first that
+    does not fit."""
+    return {field: require_fit(type_name, field, value, f"{what}: {field}") for field, value in values.items()}
+
+
 def split_at_word(value: str, limit: int) -> tuple[str, str]:
     """(head, rest): head at most `limit` characters, cut at the last space when there is one."""
     if len(value) <= limit:

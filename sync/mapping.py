@@ -13,6 +13,7 @@ from decimal import Decimal
 from email.utils import parsedate_to_datetime
 
 from sync.addresses import acumatica_address, from_order_address
+from sync.field_lengths import require_fits
 
 CENT = Decimal("0.01")
 POSTED_TRANSACTION_EVENTS = {"capture", "purchase"}
@@ -156,9 +157,10 @@ def sales_order_payload(order: dict, lines: list[dict], shipping_addresses: list
         payload["ShipToAddressOverride"] = True
         payload["ShipToAddress"] = address_payload(ship_to)
         payload["ShipToContactOverride"] = True
-        payload["ShipToContact"] = {"Attention": customer_name({**ship_to, "company": ""}),
-                                    "BusinessName": ship_to.get("company", ""),
-                                    "Email": ship_to.get("email", ""), "Phone1": ship_to.get("phone", "")}
+        # A ship-to contact Acumatica would cut stops the order: the warehouse ships to it.
+        payload["ShipToContact"] = require_fits("DocContact", {
+            "Attention": customer_name({**ship_to, "company": ""}), "BusinessName": ship_to.get("company", ""),
+            "Email": ship_to.get("email", ""), "Phone1": ship_to.get("phone", "")}, f"Order {order['id']}'s ship-to")
     return {k: v for k, v in payload.items() if v != ""}
 
 

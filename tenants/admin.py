@@ -71,6 +71,8 @@ class TenantAdmin(admin.ModelAdmin):
         ("Schedules (minutes)", {"fields": ["order_poll_minutes", "catalog_push_minutes", "webhook_check_minutes"]}),
         ("Orders", {"fields": ["sync_orders", "sync_customers", "paid_status_ids", "orders_backfill_from",
                                "guest_policy", "guest_customer_id", "invoice_mode", "same_code_fallback"]}),
+        ("Customers matched by e-mail (who owns their fields)", {"fields": [
+            "customer_name_owner", "customer_contact_owner", "customer_address_owner"]}),
         ("Acumatica defaults", {"fields": ["order_type", "customer_class", "branch", "tax_mode", "tax_id", "tax_zone",
                                            "default_payment_method", "default_cash_account", "refund_adjustment_item",
                                            "payment_method_map", "cash_account_map"]}),

@@ -1,4 +1,5 @@
 """Customer shapes of the corpus (issue #13): who the shopper on an order becomes in Acumatica."""
+from audit.models import AuditEvent
 from sandbox.acumatica import state
 from sandbox.acumatica.documents import put_record
 from sandbox.acumatica.models import Instance
@@ -58,6 +59,22 @@ def check_long_street(run) -> None:
         assert f"{address['AddressLine1']} {address['AddressLine2']}" == LONG_STREET
 
 
+# BigCommerce allows 255 characters for each of first and last name; Acumatica's names hold 255 in all.
+LONG_FIRST, LONG_LAST = "Maximiliana Theodora " * 7, "Vanderbilt-Montgomery " * 6
+
+
+def check_long_name(run) -> None:
+    """The customer is created with the name shortened and noted; the order stops, because its
+    ship-to Attention would be cut (the warehouse ships to it)."""
+    full = f"{LONG_FIRST.strip()} {LONG_LAST.strip()}"
+    [customer] = [c for c in state.customers(run.instance)
+                  if c.get("MainContact", {}).get("Email") == "long.name@example.com"]
+    for value in (customer["CustomerName"], customer["MainContact"]["Attention"]):
+        assert len(value) <= 255 and full.startswith(value)
+    notes = AuditEvent.objects.filter(tenant=run.tenant, action="customer.value_shortened")
+    assert any(full in event.message for event in notes)
+
+
 def twins_in_acumatica(store) -> Order:
     instance = Instance.objects.get(slug=store.store_hash)
     for customer_id in ("TWINA", "TWINB"):
@@ -91,6 +108,11 @@ SHAPES = [
     Shape("state Acumatica has no ID for",
           place=lambda s: guest_order(s, email="nowhere@example.com", state="Atlantis"),
           expect=Expect(status="needs_attention", message="is not a state or province", sales_orders=0)),
+    Shape("name longer than Acumatica's account name",
+          place=lambda s: guest_order(s, email="long.name@example.com", first_name=LONG_FIRST.strip(),
+                                      last_name=LONG_LAST.strip()),
+          expect=Expect(status="needs_attention", message="ship-to: Attention", sales_orders=0,
+                        check=check_long_name)),
     Shape("two Acumatica customers with the e-mail",
           place=twins_in_acumatica,
           expect=Expect(status="needs_attention", message="more than one Acumatica customer", sales_orders=0,
