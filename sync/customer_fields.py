@@ -16,7 +16,8 @@ A shopper without an address never blanks Acumatica's.
 from dataclasses import dataclass, field
 
 from sync.addresses import ADDRESS_FIELDS, PostalAddress, acumatica_address, from_order_address, main_address
-from sync.field_lengths import require_fit, shorten
+from sync.field_lengths import ValueTooLong, require_fit, shorten
+from sync.subdivisions import UnknownPlace
 
 GROUPS = ("name", "contact", "address")
 ACUMATICA, BIGCOMMERCE = "acumatica", "bigcommerce"
@@ -72,13 +73,18 @@ class Wanted:
     """Flat field paths ("MainContact/Address/City") -> values, per group; notes for the audit trail."""
     groups: dict[str, dict[str, str]]
     notes: list[str] = field(default_factory=list)
+    # An address Acumatica cannot hold (unknown state, too long) matters only where it would be sent.
+    address_problem: Exception | None = None
 
     def all_fields(self) -> dict[str, str]:
+        if self.address_problem is not None:
+            raise self.address_problem
         return {path: value for values in self.groups.values() for path, value in values.items()}
 
 
 def wanted_fields(shopper: Shopper) -> Wanted:
-    """Raises UnknownPlace / ValueTooLong (permanent) for an address or contact Acumatica cannot hold."""
+    """Raises ValueTooLong (permanent) for a contact Acumatica cannot hold; an address it cannot hold
+    is kept as `address_problem`, raised when the address would be sent."""
     notes: list[str] = []
     account_name, note = shorten("Customer", "CustomerName", shopper.company or shopper.person or shopper.email)
     notes += [f"{shopper.label}: {note}"] if note else []
@@ -91,10 +97,15 @@ def wanted_fields(shopper: Shopper) -> Wanted:
                     "MainContact/Phone1": require_fit("Contact", "Phone1", shopper.phone, f"{shopper.label}'s phone")},
         "address": {},
     }
+    problem = None
     if shopper.address is not None and not shopper.address.is_empty:
-        address = acumatica_address(shopper.address, f"{shopper.label}'s address")
-        groups["address"] = {f"MainContact/Address/{name}": value for name, value in address.items()}
-    return Wanted(groups, notes)
+        try:
+            address = acumatica_address(shopper.address, f"{shopper.label}'s address")
+            groups["address"] = {f"MainContact/Address/{name}": value for name, value in address.items()}
+        except (UnknownPlace, ValueTooLong) as error:
+            problem = error
+            groups["address"] = {f"MainContact/Address/{name}": "" for name in ADDRESS_FIELDS}
+    return Wanted(groups, notes, problem)
 
 
 def read_path(record: dict, path: str) -> str:
@@ -136,6 +147,10 @@ def plan_update(current: dict, wanted: Wanted, owners: dict[str, str]) -> Plan:
             writable = set(values) if not any(have[p] for p in values if not p.endswith("/Country")) else set()
         else:
             writable = {path for path in values if not have[path]}
+        if group == "address" and wanted.address_problem is not None:
+            if writable:
+                raise wanted.address_problem
+            continue
         for path, value in values.items():
             if have[path] == value:
                 continue

@@ -64,3 +64,16 @@ def test_an_over_long_name_is_shortened_with_a_note_giving_the_full_name():
     assert len(wanted.groups["name"]["CustomerName"]) <= max_length("Customer", "CustomerName")
     [note] = wanted.notes
     assert "BigCommerce customer 5" in note and company.strip() in note
+
+
+def test_an_address_acumatica_cannot_hold_matters_only_where_it_would_be_sent():
+    import pytest
+    from sync.subdivisions import UnknownPlace
+    odd = shopper_from_customer({"id": 12, "email": "grace@example.com", "first_name": "Grace",
+                                 "addresses": [{**V3_ADDRESS, "state_or_province": "Atlantis"}]})
+    kept = plan_update(GRACE, wanted_fields(odd), ACUMATICA_OWNS)   # Acumatica's address stays: no problem
+    assert not any(path.startswith("MainContact/Address") for path in kept.changes)
+    with pytest.raises(UnknownPlace, match="Atlantis"):
+        plan_update(GRACE, wanted_fields(odd), CREATED_OWNERS)
+    with pytest.raises(UnknownPlace, match="Atlantis"):
+        wanted_fields(odd).all_fields()
