@@ -5,6 +5,7 @@
 Orders:
     get_order(order_id) -> dict                      # v2 order + "products" + "shipping_addresses" lists
     iter_orders_modified_since(since, status_id=None) -> Iterator[dict]   # sorted date_modified:asc
+    iter_orders_modified_since_by_id(since, page_size=250) -> Iterator[dict]   # id keyset: edits cannot skip
     get_transactions(order_id) -> list[dict]         # v3; [] on 204
     get_refunds(order_id) -> list[dict]              # v3
 Customers:
@@ -12,8 +13,9 @@ Customers:
     find_customers_by_email(email) -> list[dict]
     iter_customers_modified_since(since) -> Iterator[dict]
 Catalog:
-    find_products_by_skus(skus) -> dict[str, dict]   # requested SKU -> product (missing SKUs absent)
-    find_variants_by_skus(skus) -> dict[str, dict]   # requested SKU -> variant
+    find_products_by_skus(skus, include_fields=None) -> dict[str, dict]   # requested SKU -> product (missing absent)
+    find_products_by_ids(ids, include_fields=None) -> dict[int, dict]
+    find_variants_by_skus(skus, include_fields=None) -> dict[str, dict]   # requested SKU -> variant
     iter_products(include_fields=None) / iter_variants(include_fields=None) -> Iterator[dict]   # whole catalog
     iter_variants(include_fields=None) -> Iterator[dict]
     update_products(batch) -> list[dict]             # chunks of 10
@@ -219,6 +221,25 @@ class BigCommerceClient:
             params["status_id"] = status_id
         yield from self._v2_pages("v2/orders", params)
 
+    def iter_orders_modified_since_by_id(self, since: datetime, page_size: int = V2_PAGE) -> Iterator[dict]:
+        """Orders modified at or after ``since``, in id order, paged by id (``min_id``) instead of by offset.
+
+        An order edited while we page moves to a later ``date_modified`` but keeps its id, so no other
+        order shifts into a page already read: offset paging over a date sort skips one order per edit.
+        An order edited after we passed its id is left for the next poll, whose window starts no later
+        than this poll did (``sync/polling.py``)."""
+        # Reference: specs/bigcommerce/orders.v2.oas2.yml GET /orders (min_date_modified, min_id, sort=id:asc,
+        # limit; 204 when nothing matches)
+        after = 0
+        while True:
+            rows = self._call("GET", "v2/orders", params={
+                "min_date_modified": _utc(since).isoformat(timespec="seconds"), "sort": "id:asc",
+                "min_id": after + 1, "page": 1, "limit": page_size}) or []
+            yield from rows
+            if len(rows) < page_size:
+                return
+            after = max(int(row["id"]) for row in rows)
+
     def get_transactions(self, order_id: int) -> list[dict]:
         # Reference: specs/bigcommerce/orders.v3.yml GET /orders/{order_id}/transactions (204 when none)
         return list(self._data(self._call("GET", f"v3/orders/{int(order_id)}/transactions")) or [])
@@ -248,24 +269,42 @@ class BigCommerceClient:
 
     # -- catalog -------------------------------------------------------------------------------
 
-    def find_products_by_skus(self, skus: Iterable[str]) -> dict[str, dict]:
-        """Products whose base SKU is one of ``skus``, keyed by the SKU as asked (case-insensitive)."""
+    @staticmethod
+    def _fields(include_fields: str | None) -> dict:
+        return {"include_fields": include_fields} if include_fields else {}
+
+    def find_products_by_skus(self, skus: Iterable[str], include_fields: str | None = None) -> dict[str, dict]:
+        """Products whose base SKU is one of ``skus``, keyed by the SKU as asked (case-insensitive).
+
+        With ``include_fields`` BigCommerce answers the id and those fields only (``sku`` is needed)."""
         wanted = {sku.lower(): sku for sku in skus}
         found: dict[str, dict] = {}
         for chunk in chunked(list(wanted.values()), SKUS_PER_LOOKUP):
-            # Reference: specs/bigcommerce/products_catalog.v3.yml GET /catalog/products (sku:in)
-            for product in self._v3_pages("v3/catalog/products", {"sku:in": ",".join(chunk)}):
+            # Reference: specs/bigcommerce/products_catalog.v3.yml GET /catalog/products (sku:in, include_fields)
+            for product in self._v3_pages("v3/catalog/products", {"sku:in": ",".join(chunk),
+                                                                  **self._fields(include_fields)}):
                 asked = wanted.get(str(product.get("sku", "")).lower())
                 if asked is not None:
                     found[asked] = product
         return found
 
-    def find_variants_by_skus(self, skus: Iterable[str]) -> dict[str, dict]:
-        """Variants by SKU, one lookup per SKU: `sku:in` is not documented for variants."""
+    def find_products_by_ids(self, ids: Iterable[int], include_fields: str | None = None) -> dict[int, dict]:
+        """Products by id (``id:in``, 50 per request)."""
+        found: dict[int, dict] = {}
+        for chunk in chunked(list(dict.fromkeys(int(i) for i in ids)), SKUS_PER_LOOKUP):
+            # Reference: specs/bigcommerce/products_catalog.v3.yml GET /catalog/products (id:in, include_fields)
+            for product in self._v3_pages("v3/catalog/products", {"id:in": ",".join(map(str, chunk)),
+                                                                  **self._fields(include_fields)}):
+                found[int(product["id"])] = product
+        return found
+
+    def find_variants_by_skus(self, skus: Iterable[str], include_fields: str | None = None) -> dict[str, dict]:
+        """Variants by SKU, one lookup per SKU: `sku:in` is not a filter of /catalog/variants."""
         found: dict[str, dict] = {}
         for sku in dict.fromkeys(skus):
-            # Reference: specs/bigcommerce/product-variants_catalog.v3.yml GET /catalog/variants (sku)
-            rows = self._data(self._call("GET", "v3/catalog/variants", params={"sku": sku})) or []
+            # Reference: specs/bigcommerce/product-variants_catalog.v3.yml GET /catalog/variants (sku, include_fields)
+            rows = self._data(self._call("GET", "v3/catalog/variants",
+                                         params={"sku": sku, **self._fields(include_fields)})) or []
             match = [row for row in rows if str(row.get("sku", "")).lower() == sku.lower()]
             if match:
                 found[sku] = match[0]
@@ -274,12 +313,12 @@ class BigCommerceClient:
     def iter_products(self, include_fields: str | None = None) -> Iterator[dict]:
         """Every product of the store, page by page."""
         # Reference: specs/bigcommerce/products_catalog.v3.yml GET /catalog/products (include_fields)
-        yield from self._v3_pages("v3/catalog/products", {"include_fields": include_fields} if include_fields else {})
+        yield from self._v3_pages("v3/catalog/products", self._fields(include_fields))
 
     def iter_variants(self, include_fields: str | None = None) -> Iterator[dict]:
         """Every variant of the store (base variants included), page by page."""
         # Reference: specs/bigcommerce/product-variants_catalog.v3.yml GET /catalog/variants (include_fields)
-        yield from self._v3_pages("v3/catalog/variants", {"include_fields": include_fields} if include_fields else {})
+        yield from self._v3_pages("v3/catalog/variants", self._fields(include_fields))
 
     def update_products(self, batch: list[dict]) -> list[dict]:
         # Reference: specs/bigcommerce/products_catalog.v3.yml PUT /catalog/products (10 per batch)

@@ -1,18 +1,34 @@
 """Catch-up polls: BigCommerce orders and customers modified since the tenant's cursor.
 
 Webhooks can be lost (a deactivated hook, an outage), so each tenant's schedule also reads what
-changed since the cursor, moved back by an overlap window so an order modified while the last
-poll ran is not missed. The cursor advances only after a page's records are stored, in the same
-transaction; duplicates from the overlap are harmless because records coalesce and writes are
-idempotent.
+changed since the cursor, moved back by an overlap window. The rules that make a poll unable to
+skip a change:
+
+- **Overlap**: a poll starts ``OVERLAP`` before the cursor. BigCommerce dates have whole-second
+  resolution, so the newest second of the last poll is always read again.
+- **The cursor never passes the poll's own start**: it moves to the newest modification read, but
+  not beyond the moment the poll began, so whatever is edited while a poll runs is in the next
+  poll's window.
+- **Orders are paged by id** (``iter_orders_modified_since_by_id``), not by offset over a date sort,
+  where an edit between two pages shifts an unread order into a page already read.
+- **De-duplication**: an object whose record is pending is coalesced (one queued run); one whose
+  last settled run read this very ``date_modified`` is not queued again, unless that read happened
+  in the same second as the modification (``SAME_SECOND``): a second edit within that second has
+  the same ``date_modified`` text and would otherwise be skipped for good.
+
+The cursor advances only after a page's records are stored, in the same transaction.
 """
+import json
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
 from audit.models import Direction, Source, Status, SyncRecord
+from audit.redaction import redact_data
 from sync.batches import chunked
 from sync.bigcommerce import BigCommerceClient
 from sync.clients import bigcommerce_client
@@ -22,8 +38,11 @@ from sync.tasks import enqueue_record
 from tenants.models import Tenant
 
 OVERLAP = timedelta(minutes=10)
+# A read this long after the modified second has surely seen it (whole-second dates, small clock skew).
+SAME_SECOND = timedelta(seconds=2)
 FIRST_RUN_LOOKBACK = timedelta(days=7)
 PAGE = 250
+ORDER_PAGE = 250  # orders per request (BigCommerce's maximum); tests make it small to page across edits
 SETTLED = (Status.SUCCEEDED, Status.FILTERED, Status.NEEDS_ATTENTION)
 
 Progress = Callable[[int, int], None]  # (seen, queued)
@@ -35,21 +54,43 @@ def poll_start(tenant: Tenant, cursor: Cursor) -> datetime:
     return tenant.orders_backfill_from or timezone.now() - FIRST_RUN_LOOKBACK
 
 
-def _already_seen(record: SyncRecord | None, modified: str) -> bool:
-    """True when the last settled run already read this very modification of the object."""
-    if record is None or record.status not in SETTLED or not isinstance(record.snapshot, dict):
+def _comparable(data: Any) -> Any:
+    """JSON-plain and redacted, as a snapshot is stored, so a row read now compares with one stored then."""
+    return json.loads(json.dumps(redact_data(data), cls=DjangoJSONEncoder))
+
+
+def _same_content(row: dict, seen: dict) -> bool:
+    """The row's own fields equal the snapshot's (sub-resource links, which a snapshot holds as lists, aside)."""
+    row = _comparable(row)
+    return all(seen.get(key) == value for key, value in row.items()
+               if not (isinstance(value, dict) and "resource" in value))
+
+
+def _already_seen(record: SyncRecord | None, row: dict) -> bool:
+    """True when the last settled run surely read this very modification of the object.
+
+    Same ``date_modified`` is not enough on its own: dates have whole seconds, and a second edit in
+    the second of our read has the same text. So the read must have happened after that second
+    (plus ``SAME_SECOND`` of clock skew), or what it read must equal the row in every field.
+    """
+    modified = row.get("date_modified")
+    if record is None or record.status not in SETTLED or not isinstance(record.snapshot, dict) or not modified:
         return False
     seen = record.snapshot.get("order", record.snapshot)
-    return isinstance(seen, dict) and seen.get("date_modified") == modified
+    if not isinstance(seen, dict) or seen.get("date_modified") != modified:
+        return False
+    if record.claimed_at is not None and record.claimed_at >= bc_datetime(modified) + SAME_SECOND:
+        return True
+    return _same_content(row, seen)
 
 
-def _store_page(tenant: Tenant, cursor: Cursor, kind: str, rows: list[dict]) -> int:
+def _store_page(tenant: Tenant, cursor: Cursor, kind: str, rows: list[dict], started: datetime) -> int:
     queued = 0
     with transaction.atomic():
         existing = {r.external_id: r for r in SyncRecord.objects.filter(
             tenant=tenant, kind=kind, external_id__in=[str(row["id"]) for row in rows])}
         for row in rows:
-            if _already_seen(existing.get(str(row["id"])), row.get("date_modified")):
+            if _already_seen(existing.get(str(row["id"])), row):
                 continue
             stub = {"id": row["id"], "date_modified": row.get("date_modified"), "poll": True}
             record, created = SyncRecord.objects.upsert_pending(tenant, kind, row["id"], Direction.TO_ACUMATICA,
@@ -57,7 +98,7 @@ def _store_page(tenant: Tenant, cursor: Cursor, kind: str, rows: list[dict]) -> 
             if created:
                 enqueue_record(record)
                 queued += 1
-        newest = max(bc_datetime(row["date_modified"]) for row in rows)
+        newest = min(max(bc_datetime(row["date_modified"]) for row in rows), started)
         if cursor.position is None or newest > cursor.position:
             cursor.position = newest
             cursor.save(update_fields=["position", "updated_at"])
@@ -68,10 +109,11 @@ def _poll(tenant: Tenant, kind: str, stream: str, rows_since: Callable[[BigComme
           since: datetime | None, progress: Progress | None) -> int:
     cursor, _ = Cursor.objects.get_or_create(tenant=tenant, stream=stream)
     start = since or poll_start(tenant, cursor)
+    started = timezone.now()
     seen = queued = 0
     with bigcommerce_client(tenant.bigcommerce) as bc:
         for page in chunked(rows_since(bc, start), PAGE):
-            queued += _store_page(tenant, cursor, kind, page)
+            queued += _store_page(tenant, cursor, kind, page, started)
             seen += len(page)
             if progress:
                 progress(seen, queued)
@@ -83,7 +125,8 @@ def poll_orders(tenant_id: int, since: datetime | None = None, progress: Progres
     tenant = Tenant.objects.select_related("bigcommerce").get(pk=tenant_id)
     if not (tenant.active and tenant.sync_orders):
         return 0
-    return _poll(tenant, "order", "orders", lambda bc, start: bc.iter_orders_modified_since(start), since, progress)
+    return _poll(tenant, "order", "orders", lambda bc, start: bc.iter_orders_modified_since_by_id(start, ORDER_PAGE),
+                 since, progress)
 
 
 def poll_customers(tenant_id: int, since: datetime | None = None, progress: Progress | None = None) -> int:

@@ -51,3 +51,33 @@ def test_it_lists_the_variants_of_a_product(bc_api, bc_store):
 
 def test_it_refuses_a_non_numeric_id_in(bc_api):
     assert bc_api.get("v3/catalog/products", params={"id:in": "a,b"}).status_code == 422
+
+
+def test_include_fields_returns_only_the_id_and_the_named_fields(bc_api):
+    products = bc_api.get("v3/catalog/products", params={"include_fields": "sku,price"}).json()["data"]
+    assert products and all(set(p) == {"id", "sku", "price"} for p in products)
+    variants = bc_api.get("v3/catalog/variants", params={"include_fields": "product_id,sku"}).json()["data"]
+    assert variants and all(set(v) == {"id", "product_id", "sku"} for v in variants)
+    # A variant-only field asked of products is simply not there (the spec's enum has no product_id).
+    asked = bc_api.get("v3/catalog/products", params={"include_fields": "sku,product_id,option_values"}).json()
+    assert all(set(p) == {"id", "sku"} for p in asked["data"])
+
+
+def test_exclude_fields_drops_the_named_fields_but_never_the_id(bc_api):
+    products = bc_api.get("v3/catalog/products", params={"exclude_fields": "id,description,price"}).json()["data"]
+    assert products and all("id" in p and "price" not in p and "description" not in p and "sku" in p
+                            for p in products)
+    variants = bc_api.get("v3/catalog/variants", params={"exclude_fields": "option_values"}).json()["data"]
+    assert variants and all("option_values" not in v and "sku" in v for v in variants)
+
+
+def test_include_fields_keeps_sub_resources_asked_for_with_include(bc_api):
+    data = bc_api.get("v3/catalog/products", params={"sku": "SKU-00001", "include": "variants",
+                                                      "include_fields": "sku"}).json()["data"]
+    assert set(data[0]) == {"id", "sku", "variants"}
+
+
+def test_sku_in_on_variants_is_refused_not_ignored(bc_api):
+    response = bc_api.get("v3/catalog/variants", params={"sku:in": "SKU-00010-BLUE,SKU-00005-RED"})
+    assert response.status_code == 400
+    assert "sku:in" in response.json()["title"]

@@ -47,3 +47,26 @@ def test_it_refuses_a_tracking_mismatch_and_changes_nothing(bc_api, bc_store):
 
 def test_it_refuses_items_without_a_location(bc_api):
     assert bc_api.put(PATH, {"items": [{"sku": "SKU-00001", "quantity": 1}]}).status_code == 422
+
+
+def test_placing_an_order_takes_its_units_out_of_stock(bc_store):
+    from sandbox.bigcommerce.storefront import place_order
+    simple = Product.objects.get(store=bc_store, sku="SKU-00001")
+    red = Variant.objects.get(product__store=bc_store, sku="SKU-00005-RED")
+    simple.inventory_level, red.inventory_level = 10, 6
+    simple.save()
+    red.save()
+    untracked = Product.objects.get(store=bc_store, sku="SKU-00002")
+    untracked.inventory_tracking, untracked.inventory_level = "none", 0
+    untracked.save()
+
+    place_order(bc_store, lines=[("SKU-00001", 3), ("SKU-00005-RED", 2), ("SKU-00002", 1), ("SKU-00001", 1)])
+
+    simple.refresh_from_db()
+    red.refresh_from_db()
+    untracked.refresh_from_db()
+    assert simple.inventory_level == 6
+    assert simple.variants.get(is_base=True).inventory_level == 6
+    assert red.inventory_level == 4
+    assert red.product.inventory_level == sum(v.inventory_level for v in red.product.variants.all())
+    assert untracked.inventory_level == 0

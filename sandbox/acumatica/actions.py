@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .documents import CREDIT_ORDER_TYPES, ZERO, dec, find, money, put_record
+from . import stock
 from .models import ActionRun, Instance, Record
 from .rules import applied_document
 
@@ -92,6 +93,7 @@ def release_sales_invoice(instance: Instance, invoice: Record) -> None:
         if order is not None:
             order.data["Status"] = "Completed"
             order.save()
+            stock.issue_order(instance, order)  # the goods leave the warehouse; the allocation ends
 
 
 def release_payment(instance: Instance, payment: Record) -> None:

@@ -1,14 +1,19 @@
 """Inquiry entities, which the contract reads with PUT (the body holds the inquiry's filter fields).
 
-Reference: acumatica-api.md section 4 "Reading available quantity" -- PUT
-.../InventoryQuantityAvailable?$expand=Results with {"InventoryID", "LastModifiedDateTime"} (both filters);
-Results[] = {InventoryID, QtyAvailable, LastModifiedDateTime}, an item-level aggregate over warehouses,
-changed-since on the availability's own clock (an inventory movement does not touch the item).
+Reference: acumatica-api.md section 4 "Reading available quantity":
+- PUT .../InventoryQuantityAvailable?$expand=Results with {"InventoryID", "LastModifiedDateTime"} (both
+  filters); Results[] = {InventoryID, QtyAvailable, LastModifiedDateTime}, an item-level aggregate over
+  warehouses (on hand minus allocations), changed-since on the availability's own clock (an inventory
+  movement or allocation does not touch the item).
+- PUT .../InventorySummaryInquiry?$expand=Results with {"InventoryID", "WarehouseID", ...}; Results[] per
+  warehouse: QtyOnHand, QtyAvailable, QtyAvailableForShipment, QtyNotAvailable, BaseUOM (base unit). Like
+  the Inventory Summary form (IN401000), it shows nothing until an item is chosen.
+Quantities are computed by `stock.py` (allocations by open sales orders, units of measure).
 """
 import uuid
-from decimal import Decimal
 from typing import Any
 
+from . import stock
 from .models import Instance, Record
 from .schema import parse_datetime, render_record
 
@@ -19,12 +24,21 @@ def quantity_available(instance: Instance, version: str, filters: dict, query: A
         items = items.filter(key=filters["InventoryID"])
     if filters.get("LastModifiedDateTime"):
         items = items.filter(qty_modified__gte=parse_datetime(filters["LastModifiedDateTime"]))
-    results = [{"id": str(uuid.uuid4()), "InventoryID": item.key,
-                "QtyAvailable": str(sum((Decimal(str(w.get("QtyOnHand") or 0))
-                                         for w in item.data.get("WarehouseDetails") or []), Decimal("0"))),
-                "LastModifiedDateTime": item.qty_modified.isoformat()} for item in items]
+    items = {item.key: item for item in items}
+    available = stock.available_by_item(instance, items)
+    results = [{"id": str(uuid.uuid4()), "InventoryID": key, "QtyAvailable": str(available[key]),
+                "LastModifiedDateTime": item.qty_modified.isoformat()} for key, item in items.items()]
     plain = {"id": str(uuid.uuid4()), **filters, "Results": results}
     return render_record(version, "InventoryQuantityAvailable", plain, query.expand, query.select)
 
 
-INQUIRIES = {"InventoryQuantityAvailable": quantity_available}
+def inventory_summary(instance: Instance, version: str, filters: dict, query: Any) -> dict:
+    rows = []
+    if filters.get("InventoryID"):
+        rows = stock.summary_rows(instance, str(filters["InventoryID"]), filters.get("WarehouseID"))
+    results = [{"id": str(uuid.uuid4()), **row} for row in rows]
+    plain = {"id": str(uuid.uuid4()), **filters, "Results": results}
+    return render_record(version, "InventorySummaryInquiry", plain, query.expand, query.select)
+
+
+INQUIRIES = {"InventoryQuantityAvailable": quantity_available, "InventorySummaryInquiry": inventory_summary}

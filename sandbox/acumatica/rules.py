@@ -11,6 +11,7 @@ import pycountry
 from django.utils import timezone
 
 from .documents import ZERO, Invalid, dec, find, find_item, money, next_number, today
+from . import stock
 from .models import Instance, Record
 
 NOT_FOUND = "'{what}' cannot be found in the system."
@@ -94,9 +95,14 @@ def _check_lines(instance: Instance, rows: list[dict], errors: dict[str, str], q
             errors[f"Details/{n}/InventoryID"] = NOT_FOUND.format(what="Inventory ID")
             continue
         row.setdefault("LineNbr", n + 1)
-        row.setdefault("UOM", item.data.get("BaseUOM") or "EA")
+        # A line is in the item's sales unit unless it names another; its default price follows the unit.
+        row.setdefault("UOM", item.data.get("SalesUOM") or item.data.get("BaseUOM") or item.data.get("BaseUnit")
+                       or "EA")
+        if item.entity == "StockItem" and not stock.has_unit(item.data, row["UOM"]):
+            errors[f"Details/{n}/UOM"] = f"Unit conversion {row['UOM']} is missing for item {item.key}."
+            continue
         if row.get("UnitPrice") is None:
-            row["UnitPrice"] = item.data.get("DefaultPrice") or "0"
+            row["UnitPrice"] = str(stock.in_base(item.data, item.data.get("DefaultPrice") or "0", row["UOM"]))
         if item.entity == "StockItem":
             row.setdefault("WarehouseID", instance.branch)
         extended = dec(row.get(qty_field)) * dec(row["UnitPrice"])
@@ -137,8 +143,11 @@ def _order_totals(data: dict, lines: Decimal) -> None:
 
 
 def sales_order_after(instance: Instance, record: Record, before: dict | None) -> None:
-    """Payments rows without a ReferenceNbr create a payment applied to the order (one transaction)."""
+    """Payments rows without a ReferenceNbr create a payment applied to the order (one transaction).
+
+    Stock lines of an order that is not on hold allocate their quantity (``stock.py``)."""
     from .documents import put_record
+    stock.order_saved(instance, before, record.data)
     rows, changed = record.data.get("Payments") or [], False
     for n, row in enumerate(rows):
         if row.get("ReferenceNbr"):

@@ -20,6 +20,7 @@ fires the same webhooks the real store fires. End-to-end tests and the demo use 
   total_inc_tax`` (tax is charged per line and on shipping, before discounts). ``paid=True``
   captures the payment and moves it to Awaiting Fulfillment (11); otherwise it stays Pending (1)
   unless ``status_id`` says otherwise. Fires ``store/order/created`` (and the payment's events).
+  Placing the order takes its units out of the store's inventory (``api_catalog.take_stock``).
 - ``capture_payment(order) -> Transaction``: a successful ``purchase`` transaction for the balance,
   then status 11 (fires ``store/order/transaction/created`` and the status events).
 - ``set_status(order, status_id) -> Order`` (fires ``store/order/statusUpdated`` and ``/updated``).
@@ -52,6 +53,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import refunds, webhooks
+from .api_catalog import take_stock
 from .models import Customer, Order, OrderProduct, Refund, ShippingAddress, Store, Transaction, Variant
 
 CENT = Decimal("0.01")
@@ -178,6 +180,7 @@ def place_order(store: Store, customer: Customer | None = None, lines: list[tupl
     order = Order.objects.create(store=store, customer=customer, status_id=status_id or 1, billing_address=billing,
                                  currency_code=store.currency_code, payment_status="pending")
     made = [_add_line(order, sku, qty) for sku, qty in lines]
+    take_stock([(line.variant, line.quantity) for line in made])
     _set_totals(order, made, Decimal(shipping), Decimal(discount), coupon)
     ShippingAddress.objects.create(order=order, address=billing, cost_ex_tax=order.shipping_cost_ex_tax,
                                    cost_tax=order.shipping_cost_tax)
