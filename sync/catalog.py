@@ -32,6 +32,8 @@ import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from django.db.models import Q
@@ -42,10 +44,10 @@ from sync import catalog_reads as reads
 from sync.acumatica import AcumaticaClient
 from sync.batches import chunked
 from sync.bigcommerce import BigCommerceClient
-from sync.catalog_values import (CatalogSettings, Item, adjustment_item, catalog_body, changes,
+from sync.catalog_values import (WAREHOUSE_DETAILS, CatalogSettings, Item, adjustment_item, catalog_body, changes,
                                  halves, jsonable_values, later)
-from sync.catalog_lookup import (STATE_BATCH, STATE_FIELDS, cache_on_mappings, copy_ids, forget, found,
-                                 scan_catalog)
+from sync.catalog_lookup import (PRODUCT_FIELDS, STATE_BATCH, STATE_FIELDS, TRACKING_FIELDS, VARIANT_FIELDS,
+                                 cache_on_mappings, copy_ids, forget, found, scan_catalog)
 from sync.clients import open_clients
 from sync.http import ApiError, CallHook
 from sync.inventory_ids import skus_for
@@ -66,16 +68,27 @@ INVENTORY_KEYS = ("inventory",)
 Progress = Callable[["Summary"], None]
 
 
+# Tenant settings naming Acumatica items that exist only for documents the connector makes (never
+# products in the store): they are left out of the push without a word.
+ERP_ONLY_ITEM_SETTINGS = ("refund_adjustment_item",)
+
+
+def excluded_items(tenant: Tenant) -> frozenset[str]:
+    named = [getattr(tenant, name, "") for name in ERP_ONLY_ITEM_SETTINGS]
+    return frozenset(str(i).strip().upper() for i in [*named, *(tenant.catalog_excluded_items or [])] if str(i).strip())
+
+
 def catalog_settings(tenant: Tenant) -> CatalogSettings:
     return CatalogSettings(push_price=tenant.push_price, push_cost=tenant.push_cost,
                            push_inventory=tenant.push_inventory, cost_field=tenant.cost_field,
-                           warehouses=tuple(tenant.warehouses or ()), use_on_hand=tenant.use_on_hand,
-                           safety_stock=tenant.safety_stock)
+                           quantity=tenant.stock_quantity, warehouses=tuple(tenant.warehouses or ()),
+                           safety_stock=tenant.safety_stock, excluded=excluded_items(tenant))
 
 
 def not_found_error(sku: str, inventory_id: str) -> ApiError:
     return ApiError(f"SKU {sku} not found in BigCommerce (Acumatica InventoryID {inventory_id}). Create a product "
-                    "or variant with this SKU, or map the InventoryID to the right SKU, then replay.",
+                    "or variant with this SKU, or map the InventoryID to the right SKU, then replay; if the item "
+                    "is not sold online, add it to the tenant's excluded catalog items. It is not reported again.",
                     status=404, permanent=True)
 
 
@@ -126,12 +139,13 @@ class CatalogPush:
         self.summary = Summary()
         self.scanned = False  # BigCommerce's catalog was read whole in this run
         self.secrets = tenant_secrets(tenant.pk)  # read once per run, not once per audit event
+        self.excluded = excluded_items(tenant)
 
     def push(self, items: list[Item], claimed: dict[str, SyncRecord] | None = None,
              force: bool = False) -> dict[str, dict | ApiError]:
         """Pushes what changed; returns the outcome of each record in ``claimed`` (others are settled here)."""
         claimed = claimed or {}
-        items = _merged(items)
+        items = [item for item in _merged(items) if item.inventory_id.upper() not in self.excluded]
         self.summary.read += len(items)
         skus = skus_for(self.tenant, [item.inventory_id for item in items])
         items = [item for item in items if item.inventory_id in skus]
@@ -166,15 +180,20 @@ class CatalogPush:
         for item in items:
             state = states[item.inventory_id]
             state.is_stock = item.is_stock
+            if item.is_stock and item.unit is not None and not item.problem:
+                state.sales_unit = str(item.unit)
             if state.sku != skus[item.inventory_id]:  # the mapping changed: what we knew was another product's
                 forget(state, keep_values=False)
                 state.sku = skus[item.inventory_id]
 
     def _needs_lookup(self, item: Item, state: CatalogState, claimed: dict) -> bool:
-        if state.target:
+        if item.problem:
             return False
-        remembered = state.refused_values == jsonable_values(item.values)
-        return not remembered or self.full or item.inventory_id in claimed
+        if state.target:  # a full run re-reads whether a product that did not track inventory does now
+            return self.full and not state.tracks_inventory
+        if self.full or item.inventory_id in claimed:
+            return True
+        return not state.not_in_bigcommerce and state.refused_values != jsonable_values(item.values)
 
     def _resolve(self, states: list[CatalogState]) -> None:
         """Finds BigCommerce ids for SKUs we do not know yet."""
@@ -191,11 +210,15 @@ class CatalogPush:
 
     def _look_up(self, states: list[CatalogState]) -> None:
         by_sku = {s.sku.lower(): s for s in states}
-        for sku, product in self.bc.find_products_by_skus([s.sku for s in states]).items():
+        for sku, product in self.bc.find_products_by_skus([s.sku for s in states], PRODUCT_FIELDS).items():
             found(by_sku.pop(sku.lower()), "product", product)
         if by_sku:
-            for sku, variant in self.bc.find_variants_by_skus([s.sku for s in by_sku.values()]).items():
-                found(by_sku.pop(sku.lower()), "variant", variant)
+            variants = self.bc.find_variants_by_skus([s.sku for s in by_sku.values()], VARIANT_FIELDS)
+            # A variant's stock is its own only when its product tracks inventory by variant.
+            parents = self.bc.find_products_by_ids([v["product_id"] for v in variants.values()], TRACKING_FIELDS)
+            for sku, variant in variants.items():
+                tracking = (parents.get(int(variant["product_id"])) or {}).get("inventory_tracking")
+                found(by_sku.pop(sku.lower()), "variant", variant, tracking)
         cache_on_mappings(self.tenant, [s for s in states if s.target])
 
     # -- records -------------------------------------------------------------------------------
@@ -203,12 +226,17 @@ class CatalogPush:
     def _prepare(self, item: Item, state: CatalogState, claimed: dict[str, SyncRecord], force: bool,
                  outcomes: dict) -> Pending | None:
         record = claimed.get(item.inventory_id)
+        if item.problem:
+            self._report_once(item, state, record, outcomes, ApiError(item.problem, permanent=True))
+            return None
         if record is None and self._refused_before(item, state):
             return None
         if not state.target:
-            self._notfound(item, state, record, outcomes)
+            if record is not None or not state.not_in_bigcommerce:
+                self._notfound(item, state, record, outcomes)
             return None
-        changed = dict(item.values) if force else changes(item.values, _known(state))
+        values = item.values if state.tracks_inventory else {k: v for k, v in item.values.items() if k != "inventory"}
+        changed = dict(values) if force else changes(values, _known(state))
         if not changed:
             if record is not None:
                 outcomes[item.inventory_id] = _result(state, {}, "BigCommerce already holds these values.")
@@ -244,17 +272,26 @@ class CatalogPush:
         return claimed
 
     def _notfound(self, item: Item, state: CatalogState, record: SyncRecord | None, outcomes: dict) -> None:
-        values = jsonable_values(item.values)
-        error = not_found_error(state.sku, item.inventory_id)
+        """Reported once; until a full run or a replay finds the SKU, later changes of the item are not."""
+        if self._report_once(item, state, record, outcomes, not_found_error(state.sku, item.inventory_id)):
+            state.not_in_bigcommerce = True
+            self.summary.not_found += 1
+
+    def _report_once(self, item: Item, state: CatalogState, record: SyncRecord | None, outcomes: dict,
+                     error: ApiError) -> bool:
+        """Ends the item's record with a permanent error, unless these very values were reported already."""
+        values = jsonable_values({**item.values, **({"problem": item.problem} if item.problem else {})})
         if record is not None:
             outcomes[item.inventory_id] = error
+        elif state.refused_values == values:
+            return False
         else:
             record = self._claim(item, item.values)
             if record is None:
-                return
+                return False
             record.fail(error)
         state.refused_values = values
-        self.summary.not_found += 1
+        return True
 
     def _settle(self, p: Pending, claimed: dict[str, SyncRecord], outcomes: dict) -> None:
         pushed = {key: p.changed[key] for key in p.done}
@@ -290,7 +327,7 @@ class CatalogPush:
             body = catalog_body(target_id, {k: v for k, v in p.changed.items() if k not in p.done})
             if body is not None:
                 (variants if p.state.target == "variant" else products).append((p, body))
-            if "inventory" in p.changed and "inventory" not in p.done and p.item.is_stock:
+            if "inventory" in p.changed and "inventory" not in p.done and p.item.is_stock and p.state.tracks_inventory:
                 stock.append((p, adjustment_item(p.state.target, target_id, p.changed["inventory"])))
         self._batches(products, 10, self.bc.update_products, PRICE_KEYS)
         self._batches(variants, 50, self.bc.update_variants, PRICE_KEYS)
@@ -414,13 +451,14 @@ def advance_cursor(tenant: Tenant, stream: str, newest: datetime | None) -> None
                           stream=stream).update(position=newest, updated_at=timezone.now())
 
 
-def _with_moved_stock(items: Iterable[Item], moved: dict[str, int | None]) -> Iterator[Item]:
-    """Adds the moved stock of each item read for its price; takes it out of ``moved``."""
+def _with_moved_stock(items: Iterable[Item], moved: dict[str, Decimal | None], every: bool) -> Iterator[Item]:
+    """Marks the stock move of each item read for its price; takes it out of ``moved``.
+
+    ``every``: the version has no changed-since stock source, so every stock item's stock is read."""
     for item in items:
-        quantity = moved.pop(item.inventory_id.upper(), None)
-        if quantity is not None:
-            item.values["inventory"] = quantity
-            item.source["storefront_quantity"] = quantity
+        key = item.inventory_id.upper()
+        if key in moved or every:
+            reads.stock_moved(item, moved.pop(key, None))
         yield item
 
 
@@ -438,10 +476,10 @@ class CatalogRun:
         stock_since = _cursor_start(self.tenant, "stock_items", self.full)
         moved, moved_newest = reads.moved_stock(self.ac, self.settings, _cursor_start(self.tenant, "availability",
                                                                                          self.full))
-        # Before 22.200.001 nothing says which stock moved: every stock item is read with its warehouses.
-        every_stock_item = self.settings.push_inventory and not reads.has_availability_inquiry(self.ac)
-        stock = reads.stock_items(self.ac, self.settings, None if every_stock_item else stock_since)
-        newest = self._feed(_with_moved_stock(stock, moved))
+        # Before 22.200.001 nothing says which stock moved: every stock item is read, with its stock.
+        every = self.settings.push_inventory and not reads.has_availability_inquiry(self.ac)
+        stock = reads.stock_items(self.ac, self.settings, None if every else stock_since)
+        newest = self._feed(_with_moved_stock(stock, moved, every))
         newest = max(filter(None, [newest, self._feed(reads.non_stock_items(self.ac, self.settings, stock_since))]),
                      default=None)
         advance_cursor(self.tenant, "stock_items", newest)
@@ -449,12 +487,23 @@ class CatalogRun:
         advance_cursor(self.tenant, "availability", moved_newest)
         return self.pusher.summary
 
-    def _rest_of_moved(self, moved: dict[str, int | None]) -> Iterator[Item]:
-        """Stock moves of items whose price did not change (the price feed already took the others)."""
-        yield from (reads.moved_item(i, quantity) for i, quantity in moved.items() if quantity is not None)
-        unread = [inventory_id for inventory_id, quantity in moved.items() if quantity is None]
-        for item in reads.stock_items_by_id(self.ac, self.settings, unread):
-            item.values = {k: v for k, v in item.values.items() if k == "inventory"}
+    def _rest_of_moved(self, moved: dict[str, Decimal | None]) -> Iterator[Item]:
+        """Stock moves of items whose price did not change (the price feed already took the others).
+
+        An item's sales unit is remembered from its last read; an item never read, or whose on-hand
+        stock is on its warehouse details, is read again (40 a request)."""
+        units = {inventory_id.upper(): unit for inventory_id, unit in CatalogState.objects.filter(
+            tenant=self.tenant, inventory_id__in=list(moved), is_stock=True).exclude(sales_unit="")
+            .values_list("inventory_id", "sales_unit")}
+        reread = []
+        for inventory_id, quantity in moved.items():
+            if inventory_id in units and self.settings.stock_source != WAREHOUSE_DETAILS:
+                yield reads.moved_item(inventory_id, quantity, Fraction(units[inventory_id]))
+            else:
+                reread.append(inventory_id)
+        for item in reads.stock_items_by_id(self.ac, self.settings, reread):
+            reads.stock_moved(item, moved.get(item.inventory_id.upper()))
+            item.values = {}  # its price did not change (the price feed would have read it)
             item.modified = None  # the item's own last-modified says nothing about its stock
             yield item
 
@@ -462,12 +511,25 @@ class CatalogRun:
         self._feed(reads.items_by_id(self.ac, self.settings, inventory_ids))
         return self.pusher.summary
 
+    def _unit_changed(self, chunk: list[Item]) -> None:
+        """An item whose sales unit changed needs its stock again, in the new unit, even if it did not move."""
+        stock = [item for item in chunk if item.is_stock and item.unit is not None and not item.needs_stock
+                 and item.base_stock is None]
+        if not stock or not self.settings.push_inventory:
+            return
+        known = dict(CatalogState.objects.filter(tenant=self.tenant, inventory_id__in=[i.inventory_id for i in stock])
+                     .exclude(sales_unit="").values_list("inventory_id", "sales_unit"))
+        for item in stock:
+            if item.inventory_id in known and Fraction(known[item.inventory_id]) != item.unit:
+                item.needs_stock = True
+
     def _feed(self, items: Iterator[Item]) -> datetime | None:
         newest = None
         for chunk in chunked(items, CHUNK):
             for item in chunk:
                 newest = later(newest, item.modified)
-            self.pusher.push(chunk)
+            self._unit_changed(chunk)
+            self.pusher.push(reads.finish_stock(self.ac, self.settings, chunk))
             if self.progress:
                 self.progress(self.pusher.summary)
         return newest
@@ -506,6 +568,9 @@ def sync_product(record: SyncRecord) -> dict | None:
     """One SKU, re-read from Acumatica now; replays push the current values even if unchanged."""
     tenant = record.tenant
     inventory_id = record.external_id
+    if inventory_id.strip().upper() in excluded_items(tenant):
+        record.filter(f"Acumatica item {inventory_id} is excluded from the catalog push (an ERP-only item).")
+        return None
     with open_clients(tenant, record.call_recorder()) as (bc, ac):
         items = list(reads.items_by_id(ac, catalog_settings(tenant), [inventory_id]))
         if not items:

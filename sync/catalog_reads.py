@@ -1,42 +1,43 @@
-"""Acumatica reads of the catalog push: changed-since stock items, non-stock items and availability.
+"""Acumatica reads of the catalog push: changed-since stock items, non-stock items and stock.
 
 Every reader is a generator of ``catalog_values.Item`` that pages through Acumatica, so a caller
 can stream 10,000 items without holding them all.
 
-- Prices and costs: ``StockItem`` and ``NonStockItem`` filtered on the pinned version's
-  last-modified field (``sync/versions.py``: StockItem ``LastModified`` up to 23.200.001,
-  ``LastModifiedDateTime`` from 24.200.001), ``$top``/``$skip`` pages.
-- Availability: an inventory movement does not touch the item's last-modified time, so stock has
-  its own changed-since read, ``InventoryQuantityAvailable`` (22.200.001+; read with PUT), see
-  ``moved_stock``. When the tenant counts only some warehouses, or on-hand stock, the items it
-  names are re-read with their ``WarehouseDetails``. Before 22.200.001 there is no changed-since
-  source for stock at all, so every stock item is read with its warehouses and the diff against
-  the last pushed state decides.
+- Prices and costs: ``StockItem`` (with its ``UOMConversions``, for the sales unit) and
+  ``NonStockItem`` filtered on the pinned version's last-modified field (``sync/versions.py``:
+  StockItem ``LastModified`` up to 23.200.001, ``LastModifiedDateTime`` from 24.200.001),
+  ``$top``/``$skip`` pages.
+- Which stock moved: an inventory movement or a sales order allocation does not touch the item's
+  last-modified time, so stock has its own changed-since read, ``InventoryQuantityAvailable``
+  (22.200.001+; read with PUT), see ``moved_stock``. Before 22.200.001 there is no such source, so
+  every stock item's stock is read and the diff against the last pushed state decides.
+- The quantity the tenant chose (``CatalogSettings.stock_source``): available over all warehouses
+  comes with that same read; on hand is the item's ``WarehouseDetails``; available or available for
+  shipping of chosen warehouses is read per moved item from ``InventorySummaryInquiry``
+  (``finish_stock``). All of them are base-unit quantities, converted to sales units at the end.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import replace
 from datetime import datetime, timezone
+from decimal import Decimal
+from fractions import Fraction
 
 from sync import versions
 from sync.acumatica import AcumaticaClient, unwrap
 from sync.batches import chunked
-from sync.catalog_values import (NON_STOCK_ITEM, STOCK_ITEM, CatalogSettings, Item, available_values,
-                                 later, odata_in, plain, price_values, stock_item_values)
+from sync.catalog_values import (AGGREGATE, NON_STOCK_ITEM, STOCK_ITEM, SUMMARY, SUMMARY_COLUMNS, WAREHOUSE_DETAILS,
+                                 CatalogSettings, Item, inventory_values, later, odata_in, plain, price_values,
+                                 sales_unit, stock_item_values, stock_of_details, unit_problem, warehouse_total)
 
 PAGE = 500            # Acumatica $top: fewer round trips, still a bounded page
 IDS_PER_FILTER = 40   # InventoryIDs per `eq ... or ...` filter; keeps the URL short
 AVAILABILITY = "InventoryQuantityAvailable"
+SUMMARY_INQUIRY = "InventorySummaryInquiry"
 
 
 def has_availability_inquiry(ac: AcumaticaClient) -> bool:
     return versions.has_entity(ac.version, AVAILABILITY)
-
-
-def stock_settings(ac: AcumaticaClient, settings: CatalogSettings) -> CatalogSettings:
-    """Without the availability inquiry, warehouse details (on hand) are the only stock source."""
-    return settings if has_availability_inquiry(ac) else replace(settings, use_on_hand=True)
 
 
 def _modified(ac: AcumaticaClient, entity: str, row: dict) -> str | None:
@@ -50,19 +51,30 @@ def _since_filter(ac: AcumaticaClient, entity: str, since: datetime | None) -> s
 
 def stock_items(ac: AcumaticaClient, settings: CatalogSettings, since: datetime | None = None,
                 filter: str | None = None) -> Iterator[Item]:
-    """Stock items changed since ``since`` (all when None), with stock when it is counted per warehouse."""
-    settings = stock_settings(ac, settings)
-    expand = "WarehouseDetails" if settings.per_warehouse and settings.push_inventory else None
+    """Stock items changed since ``since`` (all when None), per sales unit; with on hand when that is the quantity."""
+    expand = "UOMConversions"
+    if settings.push_inventory and settings.stock_source == WAREHOUSE_DETAILS:
+        expand += ",WarehouseDetails"
     # Reference: reference/acumatica-api.md §3-4 (GET StockItem, $filter on LastModified[DateTime], $expand, $top/$skip)
     for row in ac.query(STOCK_ITEM, filter=filter or _since_filter(ac, STOCK_ITEM, since), expand=expand, top=PAGE):
-        item = unwrap(row)
-        yield Item(str(item.get("InventoryID") or "").strip(), True, stock_item_values(item, settings),
-                   source=_source(STOCK_ITEM, item), modified=_modified(ac, STOCK_ITEM, item))
+        data = unwrap(row)
+        inventory_id = str(data.get("InventoryID") or "").strip()
+        unit, described = sales_unit(data)
+        item = Item(inventory_id, True, stock_item_values(data, settings, unit) if unit else {},
+                    source=_source(STOCK_ITEM, data), modified=_modified(ac, STOCK_ITEM, data), unit=unit,
+                    base_stock=stock_of_details(data, settings))
+        item.source["sales_unit"] = described
+        if unit is None:
+            item.problem = unit_problem(inventory_id, data)
+        yield item
 
 
 def non_stock_items(ac: AcumaticaClient, settings: CatalogSettings, since: datetime | None = None,
                     filter: str | None = None) -> Iterator[Item]:
-    """Non-stock items (services, digital goods): price and cost only, never inventory."""
+    """Non-stock items (services, digital goods): price and cost only, never inventory.
+
+    The NonStockItem entity carries no unit conversions (spec 22/23/24), so its price is its
+    base-unit price."""
     # Reference: reference/acumatica-api.md §4 (NonStockItem: DefaultPrice, CurrentCost, LastCost, LastModifiedDateTime)
     for row in ac.query(NON_STOCK_ITEM, filter=filter or _since_filter(ac, NON_STOCK_ITEM, since), top=PAGE):
         item = unwrap(row)
@@ -72,7 +84,7 @@ def non_stock_items(ac: AcumaticaClient, settings: CatalogSettings, since: datet
 
 def _source(entity: str, item: dict) -> dict:
     keep = ("InventoryID", "Description", "DefaultPrice", "CurrentStdCost", "AverageCost", "LastCost",
-            "CurrentCost", "WarehouseDetails")
+            "CurrentCost", "BaseUOM", "SalesUOM", "WarehouseDetails")
     source = {key: item[key] for key in keep if key in item}
     if "WarehouseDetails" in source:
         source["WarehouseDetails"] = [{k: w.get(k) for k in ("WarehouseID", "QtyOnHand")}
@@ -92,30 +104,52 @@ def available_rows(ac: AcumaticaClient, since: datetime | None = None, inventory
     return [row for row in result.get("Results") or [] if row.get("InventoryID")]
 
 
-def moved_stock(ac: AcumaticaClient, settings: CatalogSettings,
-                since: datetime | None) -> tuple[dict[str, int | None], datetime | None]:
-    """Items whose stock changed since ``since``: upper-case InventoryID -> storefront quantity.
+def summary_rows(ac: AcumaticaClient, settings: CatalogSettings, inventory_id: str) -> list[dict]:
+    """InventorySummaryInquiry results of one item (one row per warehouse and location, base unit)."""
+    body: dict = {"InventoryID": {"value": inventory_id}}
+    if len(settings.warehouses) == 1:  # let Acumatica filter when one warehouse is chosen
+        body["WarehouseID"] = {"value": settings.warehouses[0]}
+    # Reference: reference/acumatica-api.md §4 (PUT InventorySummaryInquiry?$expand=Results; Results[] per
+    # WarehouseID/LocationID with QtyOnHand, QtyAvailable, QtyAvailableForShipment); specs Default_22/23/24
+    return unwrap(ac.put(SUMMARY_INQUIRY, body, expand="Results")).get("Results") or []
 
-    The quantity is None when stock is counted per warehouse: the item must then be re-read with
-    its warehouse details. The inquiry answers in one response (it has no paging); only an int per
-    item is kept from it. Before 22.200.001 there is no such source (empty; the caller then reads
-    every stock item's warehouses). Also returns the newest change, for the availability cursor.
+
+def moved_stock(ac: AcumaticaClient, settings: CatalogSettings,
+                since: datetime | None) -> tuple[dict[str, Decimal | None], datetime | None]:
+    """Items whose stock changed since ``since``: upper-case InventoryID -> base-unit quantity.
+
+    The quantity is known when it is the item-level available quantity; otherwise None, and the
+    item's chosen quantity is read later (``finish_stock``). The inquiry answers in one response (it
+    has no paging); only a number per item is kept from it. Before 22.200.001 there is no such
+    source (empty). Also returns the newest change, for the availability cursor.
     """
     if not settings.push_inventory or not has_availability_inquiry(ac):
         return {}, None
-    per_warehouse = stock_settings(ac, settings).per_warehouse
-    moved: dict[str, int | None] = {}
+    aggregate = settings.stock_source == AGGREGATE
+    moved: dict[str, Decimal | None] = {}
     newest = None
     for row in available_rows(ac, since):
         newest = later(newest, row.get("LastModifiedDateTime"))
-        quantity = available_values(row, settings)["inventory"]
-        moved[str(row["InventoryID"]).strip().upper()] = None if per_warehouse else quantity
+        moved[str(row["InventoryID"]).strip().upper()] = Decimal(str(row.get("QtyAvailable") or 0)) if aggregate \
+            else None
     return moved, newest
 
 
-def moved_item(inventory_id: str, quantity: int) -> Item:
-    return Item(inventory_id, True, {"inventory": quantity},
-                source={"entity": AVAILABILITY, "InventoryID": inventory_id, "storefront_quantity": quantity})
+def stock_moved(item: Item, quantity: Decimal | None) -> None:
+    """Marks an item whose stock moved: with its quantity when the move read it, else to be read."""
+    if not item.is_stock:
+        return
+    if quantity is not None:
+        item.base_stock = quantity
+    elif item.base_stock is None:
+        item.needs_stock = True
+
+
+def moved_item(inventory_id: str, quantity: Decimal | None, unit: Fraction) -> Item:
+    """An item known only by its stock move (its sales unit remembered from an earlier read)."""
+    item = Item(inventory_id, True, {}, source={"entity": AVAILABILITY, "InventoryID": inventory_id}, unit=unit)
+    stock_moved(item, quantity)
+    return item
 
 
 def stock_items_by_id(ac: AcumaticaClient, settings: CatalogSettings, inventory_ids: Iterable[str]) -> Iterator[Item]:
@@ -124,7 +158,7 @@ def stock_items_by_id(ac: AcumaticaClient, settings: CatalogSettings, inventory_
 
 
 def items_by_id(ac: AcumaticaClient, settings: CatalogSettings, inventory_ids: list[str]) -> Iterator[Item]:
-    """Current values of the named items (stock or non-stock), for --sku runs and replays."""
+    """Current values of the named items (stock or non-stock) with their stock, for --sku runs and replays."""
     for chunk in chunked(dict.fromkeys(i.strip().upper() for i in inventory_ids if i.strip()), IDS_PER_FILTER):
         found = {}
         for item in stock_items(ac, settings, filter=odata_in("InventoryID", chunk)):
@@ -134,15 +168,38 @@ def items_by_id(ac: AcumaticaClient, settings: CatalogSettings, inventory_ids: l
             for item in non_stock_items(ac, settings, filter=odata_in("InventoryID", rest)):
                 found[item.inventory_id.upper()] = item
         for item in found.values():
-            _add_available(ac, settings, item)
-            yield item
+            stock_moved(item, None)
+        yield from finish_stock(ac, settings, list(found.values()))
 
 
-def _add_available(ac: AcumaticaClient, settings: CatalogSettings, item: Item) -> None:
-    """A targeted read of one item's available quantity (one inquiry call per item)."""
-    if not (item.is_stock and settings.push_inventory) or stock_settings(ac, settings).per_warehouse:
-        return
-    for row in available_rows(ac, inventory_id=item.inventory_id):
-        if str(row["InventoryID"]).strip().upper() == item.inventory_id.upper():
-            item.values.update(available_values(row, settings))
-            item.source["QtyAvailable"] = plain(row.get("QtyAvailable"))
+def _read_stock(ac: AcumaticaClient, settings: CatalogSettings, item: Item) -> Decimal | None:
+    """One item's chosen quantity, base units (one inquiry call)."""
+    if settings.stock_source == SUMMARY:
+        rows = summary_rows(ac, settings, item.inventory_id)
+        item.source["summary"] = plain([{k: r.get(k) for k in ("WarehouseID", "LocationID", "QtyOnHand",
+                                                                "QtyAvailable", "QtyAvailableForShipment")}
+                                        for r in rows])
+        return warehouse_total(rows, settings, SUMMARY_COLUMNS[settings.quantity])
+    if settings.stock_source == AGGREGATE and has_availability_inquiry(ac):
+        for row in available_rows(ac, inventory_id=item.inventory_id):
+            if str(row["InventoryID"]).strip().upper() == item.inventory_id.upper():
+                item.source["QtyAvailable"] = plain(row.get("QtyAvailable"))
+                return Decimal(str(row.get("QtyAvailable") or 0))
+        return Decimal("0")
+    if settings.stock_source == AGGREGATE:  # 20.200.001: available exists only per warehouse
+        return warehouse_total(summary_rows(ac, settings, item.inventory_id), settings, "QtyAvailable")
+    return None  # on hand comes with the item's WarehouseDetails
+
+
+def finish_stock(ac: AcumaticaClient, settings: CatalogSettings, items: list[Item]) -> list[Item]:
+    """Reads the stock of items that still need it, then adds the storefront quantity in sales units."""
+    for item in items:
+        if not (settings.push_inventory and item.is_stock) or item.problem:
+            continue
+        if item.needs_stock and item.base_stock is None:
+            item.base_stock = _read_stock(ac, settings, item)
+        item.needs_stock = False
+        item.values.update(inventory_values(item, settings))
+        if "inventory" in item.values:
+            item.source["storefront_quantity"] = item.values["inventory"]
+    return items

@@ -7,10 +7,19 @@ Values are a dict with any of ``price`` (Decimal), ``cost`` (Decimal) and ``inve
 key is present only when it is known and the tenant pushes it, so a diff never touches a value
 that this read did not see (an availability read knows no price, a price read may know no stock).
 
+Units: Acumatica keeps prices, costs and stock in the item's base unit; the storefront sells the
+sales unit (``SalesUOM``). A case of 12 is pushed as one sellable unit at 12 times the base price.
+Conversions are exact fractions; a price is rounded once, after multiplying, and stock is rounded
+down to whole sales units.
+
 Reference: reference/acumatica-api.md §4 (StockItem DefaultPrice, CurrentStdCost, AverageCost,
-LastCost, WarehouseDetails[].QtyOnHand; NonStockItem DefaultPrice, CurrentCost, LastCost;
-InventoryQuantityAvailable Results[].QtyAvailable) and reference/bigcommerce-api.md §7 (product
-and variant `price`, `cost_price`; inventory absolute adjustments by product_id or variant_id).
+LastCost, BaseUOM, SalesUOM, WarehouseDetails[].QtyOnHand; NonStockItem DefaultPrice, CurrentCost,
+LastCost; InventoryQuantityAvailable Results[].QtyAvailable; InventorySummaryInquiry Results[]
+QtyOnHand, QtyAvailable, QtyAvailableForShipment per WarehouseID, base unit); specs/acumatica
+Default_22/23/24 InventoryItemUOMConversion (FromUOM, ToUOM, ConversionFactor, MultiplyOrDivide);
+reference/peer-connectors.md §2 (Acumatica's own connector: on hand / available for shipping /
+available, all or specific warehouses, converted to the sales unit); reference/bigcommerce-api.md §7
+(product and variant `price`, `cost_price`; inventory absolute adjustments by product_id or variant_id).
 """
 from __future__ import annotations
 
@@ -18,7 +27,8 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from fractions import Fraction
 from typing import Any, TypeVar
 
 from sync.mapping import odata_string
@@ -38,6 +48,13 @@ COST_FIELDS = {
 T = TypeVar("T")
 
 
+AVAILABLE, FOR_SHIPPING, ON_HAND = "available", "available_for_shipping", "on_hand"
+# Tenant.stock_quantity -> the InventorySummaryInquiry result column with that quantity.
+SUMMARY_COLUMNS = {AVAILABLE: "QtyAvailable", FOR_SHIPPING: "QtyAvailableForShipment", ON_HAND: "QtyOnHand"}
+# Where a quantity mode reads its stock (see CatalogSettings.stock_source).
+AGGREGATE, WAREHOUSE_DETAILS, SUMMARY = "aggregate", "warehouse_details", "summary"
+
+
 @dataclass(frozen=True)
 class CatalogSettings:
     """The tenant's catalog choices, copied off the Tenant row so these functions stay pure."""
@@ -46,14 +63,24 @@ class CatalogSettings:
     push_cost: bool = True
     push_inventory: bool = True
     cost_field: str = "average"
-    warehouses: tuple[str, ...] = ()
-    use_on_hand: bool = False
-    safety_stock: int = 0
+    quantity: str = AVAILABLE          # available | available_for_shipping | on_hand
+    warehouses: tuple[str, ...] = ()   # WarehouseIDs to count; empty means all
+    safety_stock: int = 0              # storefront (sales) units held back per SKU
+    excluded: frozenset[str] = frozenset()  # upper-case InventoryIDs that are never pushed (ERP-only items)
 
     @property
-    def per_warehouse(self) -> bool:
-        """True when stock must be summed from warehouse details instead of the item-level aggregate."""
-        return bool(self.warehouses) or self.use_on_hand
+    def stock_source(self) -> str:
+        """Where the chosen quantity is read in Acumatica.
+
+        - ``aggregate``: available over all warehouses is InventoryQuantityAvailable's item-level
+          QtyAvailable (one call for every item that moved).
+        - ``warehouse_details``: on hand is on the StockItem's WarehouseDetails (read with the item).
+        - ``summary``: available, or available for shipping, of chosen warehouses exist only per
+          warehouse in InventorySummaryInquiry (one call per item that moved).
+        """
+        if self.quantity == ON_HAND:
+            return WAREHOUSE_DETAILS
+        return AGGREGATE if self.quantity == AVAILABLE and not self.warehouses else SUMMARY
 
 
 @dataclass
@@ -65,6 +92,10 @@ class Item:
     values: dict[str, Any]
     source: dict[str, Any] = field(default_factory=dict)  # what was read, for the record's snapshot
     modified: str | None = None  # the feed's last-modified text, for the changed-since cursor
+    unit: Fraction | None = Fraction(1)  # base units in one sales unit; None: no conversion known
+    base_stock: Decimal | None = None    # the chosen quantity in base units, once known
+    needs_stock: bool = False            # its stock moved but has not been read yet
+    problem: str | None = None           # why nothing of it can be pushed (e.g. a unit without conversion)
 
 
 def money(value: Any) -> Decimal | None:
@@ -76,55 +107,103 @@ def money(value: Any) -> Decimal | None:
         return None
 
 
-def storefront_quantity(quantity: Any, safety_stock: int) -> int:
-    """Whole units the storefront may sell: rounded down, minus the safety stock, never negative."""
+def exact(value: Any) -> Fraction | None:
     try:
-        units = math.floor(Decimal(str(quantity or 0)))
+        return None if value in (None, "") or isinstance(value, bool) else Fraction(Decimal(str(value)))
     except (InvalidOperation, ValueError):
-        units = 0
-    return max(0, units - max(0, safety_stock))
+        return None
 
 
-def warehouse_quantity(details: Iterable[dict], settings: CatalogSettings) -> int:
-    """QtyOnHand summed over the tenant's warehouses (all when none are chosen).
+def per_sales_unit(value: Any, unit: Fraction) -> Decimal | None:
+    """A base-unit price or cost for one sales unit: multiplied exactly, then rounded once (half up)."""
+    amount = exact(value)
+    if amount is None:
+        return None
+    amount *= unit
+    return (Decimal(amount.numerator) / Decimal(amount.denominator)).quantize(MONEY_PLACES, rounding=ROUND_HALF_UP)
 
-    The StockItem's warehouse details carry on-hand only (reference §4), so per-warehouse stock is
-    on-hand stock; the item-level available quantity comes from InventoryQuantityAvailable.
+
+def sales_unit(item: dict) -> tuple[Fraction | None, str]:
+    """Base units in one sales unit of a StockItem (unwrapped, UOMConversions expanded), and a description.
+
+    Acumatica's conversion rows read "1 FromUOM = ConversionFactor ToUOM" when MultiplyOrDivide is
+    Multiply (From = BOX, To = EA, 12: a box holds 12), and the inverse when Divide. None when the
+    sales unit has no conversion to the base unit on the item.
     """
-    chosen = {w.upper() for w in settings.warehouses}
-    total = Decimal("0")
-    for row in details or []:
-        warehouse = str(row.get("WarehouseID") or "").upper()
-        if chosen and warehouse not in chosen:
+    base = str(item.get("BaseUOM") or "").strip().upper()
+    sales = str(item.get("SalesUOM") or "").strip().upper()
+    if not sales or not base or sales == base:
+        return Fraction(1), base or sales
+    for row in item.get("UOMConversions") or []:
+        rate = exact(row.get("ConversionFactor"))
+        if not rate or rate <= 0:
             continue
-        total += Decimal(str(row.get("QtyOnHand") or 0))
-    return storefront_quantity(total, settings.safety_stock)
+        multiply = not str(row.get("MultiplyOrDivide") or "Multiply").strip().lower().startswith("d")
+        pair = (str(row.get("FromUOM") or "").strip().upper(), str(row.get("ToUOM") or "").strip().upper())
+        if pair == (sales, base):
+            return (rate if multiply else 1 / rate), f"{sales} = {rate if multiply else 1 / rate} {base}"
+        if pair == (base, sales):
+            return (1 / rate if multiply else rate), f"{sales} = {1 / rate if multiply else rate} {base}"
+    return None, f"{sales} (no conversion to {base})"
 
 
-def price_values(entity: str, item: dict, settings: CatalogSettings) -> dict[str, Any]:
-    """Price and cost of a StockItem or NonStockItem (unwrapped), as the tenant pushes them."""
+def unit_problem(inventory_id: str, item: dict) -> str:
+    return (f"Acumatica item {inventory_id} sells in {item.get('SalesUOM')} but has no conversion from it to its "
+            f"base unit {item.get('BaseUOM')}; its price and stock are not pushed. Add the conversion on the "
+            "item's Units of Measure, then replay.")
+
+
+def storefront_quantity(quantity: Any, safety_stock: int, unit: Fraction = Fraction(1)) -> int:
+    """Whole sales units the storefront may sell: base quantity / unit size, rounded down, minus the
+    safety stock, never negative."""
+    base = exact(quantity) or Fraction(0)
+    return max(0, math.floor(base / unit) - max(0, safety_stock))
+
+
+def warehouse_total(rows: Iterable[dict], settings: CatalogSettings, column: str) -> Decimal:
+    """``column`` summed over the tenant's warehouses (all when none are chosen), base units.
+
+    Rows without a WarehouseID (a total line, if an inquiry answers one) are not a warehouse."""
+    chosen = {w.strip().upper() for w in settings.warehouses}
+    total = Decimal("0")
+    for row in rows or []:
+        warehouse = str(row.get("WarehouseID") or "").strip().upper()
+        if not warehouse or (chosen and warehouse not in chosen):
+            continue
+        total += Decimal(str(row.get(column) or 0))
+    return total
+
+
+def price_values(entity: str, item: dict, settings: CatalogSettings, unit: Fraction = Fraction(1)) -> dict[str, Any]:
+    """Price and cost of a StockItem or NonStockItem (unwrapped), per sales unit, as the tenant pushes them."""
     values: dict[str, Any] = {}
-    if settings.push_price and money(item.get("DefaultPrice")) is not None:
-        values["price"] = money(item.get("DefaultPrice"))
+    price = per_sales_unit(item.get("DefaultPrice"), unit)
+    if settings.push_price and price is not None:
+        values["price"] = price
     cost_field = COST_FIELDS[entity].get(settings.cost_field, COST_FIELDS[entity]["average"])
-    if settings.push_cost and money(item.get(cost_field)) is not None:
-        values["cost"] = money(item.get(cost_field))
+    cost = per_sales_unit(item.get(cost_field), unit)
+    if settings.push_cost and cost is not None:
+        values["cost"] = cost
     return values
 
 
-def stock_item_values(item: dict, settings: CatalogSettings) -> dict[str, Any]:
-    """A StockItem's values; inventory too when its warehouse details were read and stock is per warehouse."""
-    values = price_values(STOCK_ITEM, item, settings)
-    if settings.push_inventory and settings.per_warehouse and "WarehouseDetails" in item:
-        values["inventory"] = warehouse_quantity(item["WarehouseDetails"], settings)
-    return values
+def stock_item_values(item: dict, settings: CatalogSettings, unit: Fraction = Fraction(1)) -> dict[str, Any]:
+    """A StockItem's price and cost per sales unit (its stock is added by the reads, see ``Item.base_stock``)."""
+    return price_values(STOCK_ITEM, item, settings, unit)
 
 
-def available_values(row: dict, settings: CatalogSettings) -> dict[str, Any]:
-    """Values from one InventoryQuantityAvailable result row (item-level available quantity)."""
-    if not settings.push_inventory:
+def stock_of_details(item: dict, settings: CatalogSettings) -> Decimal | None:
+    """On hand over the chosen warehouses, from an item read with its WarehouseDetails."""
+    if settings.stock_source != WAREHOUSE_DETAILS or "WarehouseDetails" not in item:
+        return None
+    return warehouse_total(item["WarehouseDetails"], settings, "QtyOnHand")
+
+
+def inventory_values(item: Item, settings: CatalogSettings) -> dict[str, Any]:
+    """The storefront quantity of an item whose base stock and sales unit are known."""
+    if not (settings.push_inventory and item.is_stock) or item.base_stock is None or item.unit is None:
         return {}
-    return {"inventory": storefront_quantity(row.get("QtyAvailable"), settings.safety_stock)}
+    return {"inventory": storefront_quantity(item.base_stock, settings.safety_stock, item.unit)}
 
 
 def changes(desired: dict[str, Any], known: dict[str, Any]) -> dict[str, Any]:

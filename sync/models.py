@@ -150,6 +150,13 @@ class CatalogState(models.Model):
     cost = models.DecimalField(max_digits=19, decimal_places=4, null=True, blank=True)
     inventory = models.IntegerField(null=True, blank=True)
     refused_values = models.JSONField(null=True, blank=True)
+    not_in_bigcommerce = models.BooleanField(
+        default=False, help_text="No product or variant has the SKU: reported once, looked up again by a full push.")
+    tracks_inventory = models.BooleanField(
+        default=True, help_text="False when the BigCommerce product does not track inventory at this level: "
+                                "price and cost only.")
+    sales_unit = models.CharField(max_length=40, blank=True,
+                                  help_text="Base units in one sales unit when last read (e.g. 12, or 1/3).")
     pushed_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -78,7 +78,8 @@ class TenantAdmin(admin.ModelAdmin):
                                            "payment_method_map", "cash_account_map"]}),
         ("Refunds", {"fields": ["offline_refund_method", "refund_goods"]}),
         ("Catalog", {"fields": ["sync_catalog", "push_price", "push_cost", "push_inventory", "cost_field",
-                                "warehouses", "use_on_hand", "safety_stock"]}),
+                                "stock_quantity", "warehouses", "safety_stock",
+                                "catalog_excluded_items"]}),
     ]
 
     def save_related(self, request, form, formsets, change) -> None:

@@ -66,6 +66,12 @@ class Tenant(models.Model):
         STOCK_LINES = "stock_lines", "Credit memo lines with the refunded items (returned to stock when released)"
         AMOUNT_ONLY = "amount_only", "Amount only, on the refund adjustment item (returns handled in the warehouse)"
 
+    class StockQuantity(models.TextChoices):
+        # Reference: reference/peer-connectors.md §2 (Acumatica's own connector offers these three).
+        AVAILABLE = "available", "Available (on hand minus open sales orders)"
+        AVAILABLE_FOR_SHIPPING = "available_for_shipping", "Available for shipping"
+        ON_HAND = "on_hand", "On hand"
+
     class CostField(models.TextChoices):
         STANDARD = "standard", "Standard cost"
         AVERAGE = "average", "Average cost"
@@ -141,10 +147,15 @@ class Tenant(models.Model):
     push_cost = models.BooleanField(default=True)
     push_inventory = models.BooleanField(default=True)
     cost_field = models.CharField(max_length=10, choices=CostField.choices, default=CostField.AVERAGE)
+    stock_quantity = models.CharField(max_length=30, choices=StockQuantity.choices, default=StockQuantity.AVAILABLE,
+                                      help_text="Which Acumatica quantity the storefront may sell.")
     warehouses = models.JSONField(default=list, blank=True,
                                   help_text="Acumatica WarehouseIDs whose stock counts; empty means all.")
-    use_on_hand = models.BooleanField(default=False, help_text="Push on-hand instead of available quantity.")
-    safety_stock = models.PositiveIntegerField(default=0, help_text="Units held back from the storefront per SKU.")
+    safety_stock = models.PositiveIntegerField(
+        default=0, help_text="Units (in the item's sales unit) held back from the storefront per SKU.")
+    catalog_excluded_items = models.JSONField(
+        default=list, blank=True, help_text="Acumatica InventoryIDs never pushed to BigCommerce (ERP-only items); "
+                                            "the refund adjustment item is always left out.")
 
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership", related_name="tenants")
 

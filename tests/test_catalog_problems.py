@@ -43,7 +43,7 @@ def test_it_splits_a_refused_batch_so_the_other_items_go_through(catalog_env):
     assert env.variant("SKU-00010-GREEN").price == Decimal("52.00")
 
 
-def test_it_reports_a_sku_missing_in_bigcommerce_once(make_tenant, live_server):
+def test_it_reports_a_sku_missing_in_bigcommerce_once_even_as_its_values_change(make_tenant, live_server):
     env = wire_tenant(make_tenant, live_server.url, "miss", demo_catalog(count=5), map_codes=False)
     push_catalog(env.tenant)
     missing = record(env, "TS-LEG-001")
@@ -53,14 +53,22 @@ def test_it_reports_a_sku_missing_in_bigcommerce_once(make_tenant, live_server):
 
     push_catalog(env.tenant, full=True)
     push_catalog(env.tenant)
-    assert record(env, "TS-LEG-001").events.count() == events
-
-    acu_state.set_stock_item(env.instance, "TS-LEG-001", price="21.00")  # new values: say it again, once
+    acu_state.set_stock_item(env.instance, "TS-LEG-001", price="21.00", qty=7)  # new values: still not again
     push_catalog(env.tenant)
+    assert record(env, "TS-LEG-001").events.count() == events
+    lookups = env.bc_calls().filter(url__contains="TS-LEG-001").count()
+    push_catalog(env.tenant)
+    assert env.bc_calls().filter(url__contains="TS-LEG-001").count() == lookups  # nor looked up on every run
+
+    # The merchant adds the product: the next full push finds it and pushes the current values.
+    product = Product.objects.create(store=env.store, name="Legacy tee", sku="TS-LEG-001", price=1, cost_price=1,
+                                     weight=1, inventory_level=0, inventory_tracking="product")
+    Variant.objects.create(product=product, sku="TS-LEG-001", is_base=True, inventory_level=0)
     push_catalog(env.tenant, full=True)
-    again = record(env, "TS-LEG-001")
-    assert again.status == "needs_attention"
-    assert again.events.filter(action="record.needs_attention").count() == 2
+    product.refresh_from_db()
+    assert product.price == Decimal("21.00")
+    assert record(env, "TS-LEG-001").status == "succeeded"
+    assert record(env, "TS-LEG-001").events.filter(action="record.needs_attention").count() == 1
 
 
 def test_it_looks_a_sku_up_again_when_its_cached_id_is_gone(catalog_env):

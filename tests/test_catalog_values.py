@@ -3,9 +3,11 @@ from datetime import datetime, timezone
 from decimal import Decimal
 
 from sync.batches import chunked
-from sync.catalog_values import (CatalogSettings, adjustment_item, available_values, catalog_body, changes,
-                                 halves, later, odata_in, price_values, stock_item_values, storefront_quantity,
-                                 warehouse_quantity)
+from fractions import Fraction
+
+from sync.catalog_values import (AGGREGATE, SUMMARY, WAREHOUSE_DETAILS, CatalogSettings, Item, adjustment_item,
+                                 catalog_body, changes, halves, inventory_values, later, odata_in, price_values,
+                                 sales_unit, stock_item_values, stock_of_details, storefront_quantity, warehouse_total)
 
 ITEM = {"InventoryID": "A1", "DefaultPrice": Decimal("12.5"), "CurrentStdCost": Decimal("5"),
         "AverageCost": Decimal("6.123456"), "LastCost": Decimal("7"),
@@ -24,18 +26,45 @@ def test_it_reads_the_cost_field_the_tenant_chose():
 
 
 def test_it_leaves_out_values_the_tenant_does_not_push():
-    settings = CatalogSettings(push_price=False, push_inventory=False, use_on_hand=True)
+    settings = CatalogSettings(push_price=False, push_inventory=False, quantity="on_hand")
     assert stock_item_values(ITEM, settings) == {"cost": Decimal("6.1235")}
-    assert available_values({"QtyAvailable": 4}, settings) == {}
+    assert inventory_values(Item("A1", True, {}, base_stock=Decimal("4")), settings) == {}
 
 
 def test_it_sums_chosen_warehouses_and_holds_back_safety_stock():
-    assert warehouse_quantity(ITEM["WarehouseDetails"], CatalogSettings()) == 14
-    assert warehouse_quantity(ITEM["WarehouseDetails"], CatalogSettings(warehouses=("main",))) == 10
-    assert warehouse_quantity(ITEM["WarehouseDetails"], CatalogSettings(safety_stock=3)) == 11
+    details = ITEM["WarehouseDetails"]
+    assert warehouse_total(details, CatalogSettings(), "QtyOnHand") == Decimal("14.7")
+    assert warehouse_total(details, CatalogSettings(warehouses=("main",)), "QtyOnHand") == Decimal("10.7")
+    assert warehouse_total([*details, {"WarehouseID": None, "QtyOnHand": 99}], CatalogSettings(), "QtyOnHand") == \
+        Decimal("14.7")  # a row without a warehouse (a total) is not counted again
+    assert storefront_quantity(Decimal("14.7"), 3) == 11
     assert storefront_quantity(Decimal("2"), 5) == 0
-    assert stock_item_values(ITEM, CatalogSettings(warehouses=("EAST",)))["inventory"] == 4
-    assert "inventory" not in stock_item_values(ITEM, CatalogSettings())  # aggregate comes from the inquiry
+    assert stock_of_details(ITEM, CatalogSettings(quantity="on_hand", warehouses=("EAST",))) == Decimal("4")
+    assert stock_of_details(ITEM, CatalogSettings()) is None  # available comes from an inquiry
+
+
+def test_each_quantity_mode_reads_its_source():
+    assert CatalogSettings().stock_source == AGGREGATE
+    assert CatalogSettings(warehouses=("MAIN",)).stock_source == SUMMARY
+    assert CatalogSettings(quantity="available_for_shipping").stock_source == SUMMARY
+    assert CatalogSettings(quantity="on_hand", warehouses=("MAIN", "EAST")).stock_source == WAREHOUSE_DETAILS
+
+
+def test_prices_costs_and_stock_follow_the_sales_unit():
+    case = {**ITEM, "BaseUOM": "EA", "SalesUOM": "CASE", "UOMConversions": [
+        {"FromUOM": "CASE", "ToUOM": "EA", "ConversionFactor": Decimal("12"), "MultiplyOrDivide": "Multiply"}]}
+    unit, _ = sales_unit(case)
+    assert unit == 12
+    assert stock_item_values(case, CatalogSettings(cost_field="average"), unit) == {
+        "price": Decimal("150.0000"), "cost": Decimal("73.4815")}  # 6.123456 x 12 = 73.481472, rounded once
+    assert storefront_quantity(Decimal("35"), 0, unit) == 2  # 35 eaches make 2 whole cases
+    assert storefront_quantity(Decimal("35"), 1, unit) == 1  # safety stock is in cases
+    third = {"BaseUOM": "KG", "SalesUOM": "G", "UOMConversions": [
+        {"FromUOM": "G", "ToUOM": "KG", "ConversionFactor": Decimal("1000"), "MultiplyOrDivide": "Divide"}]}
+    assert sales_unit(third)[0] == Fraction(1, 1000)
+    assert storefront_quantity(Decimal("0.3"), 0, Fraction(1, 1000)) == 300  # exact: no 299.999...
+    assert sales_unit({"BaseUOM": "EA", "SalesUOM": "BOX"})[0] is None  # no conversion: nothing is pushed
+    assert sales_unit({"BaseUOM": "EA", "SalesUOM": "ea"})[0] == 1
 
 
 def test_it_diffs_against_what_bigcommerce_holds():
