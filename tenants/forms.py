@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
+from tenants.catalog_settings import CatalogSettingsFields, restart_stock_read
 from tenants.models import (AcumaticaConnection, BigCommerceConnection, Membership, Tenant,
                             endpoint_version_validator, store_hash_validator)
 
@@ -29,7 +30,7 @@ def validate_instance_url(url: str) -> None:
         raise ValidationError("The Acumatica instance URL must start with https:// (credentials travel over it).")
 
 
-class OnboardingForm(forms.Form):
+class OnboardingForm(CatalogSettingsFields, forms.Form):
     # Tenant settings edited here under "Settings" (model field names; see tenants/models.py).
     TENANT_SETTINGS = ("customer_name_owner", "customer_contact_owner", "customer_address_owner",
                        "refund_adjustment_item", "offline_refund_method", "refund_goods")
@@ -73,6 +74,7 @@ class OnboardingForm(forms.Form):
         super().__init__(*args, **kwargs)
         if tenant is not None:
             self.initial.update(self._initial_from(tenant))
+            self.initial.update(self.catalog_initial(tenant))
         self._annotate_secrets()
 
     @staticmethod
@@ -131,7 +133,10 @@ class OnboardingForm(forms.Form):
         for name in self.TENANT_SETTINGS:
             if data.get(name):
                 setattr(tenant, name, data[name])
+        stock_changed = self.apply_catalog_settings(tenant)
         tenant.save()
+        if stock_changed:
+            restart_stock_read(tenant)
         if self.tenant is None:
             Membership.objects.create(user=user, tenant=tenant, role=Membership.Role.OWNER)
         bc = getattr(tenant, "bigcommerce", None) or BigCommerceConnection(tenant=tenant)

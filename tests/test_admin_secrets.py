@@ -21,7 +21,7 @@ def _inline_form_data(tenant: Tenant, **changes) -> dict:
         "same_code_fallback": "on", "order_type": "SO", "tax_mode": "bigcommerce", "tax_id": "BCTAX", "refund_adjustment_item": "BCREFUND", "refund_goods": "stock_lines", "customer_name_owner": "acumatica", "customer_contact_owner": "acumatica",
         "customer_address_owner": "acumatica", "payment_method_map": "{}", "cash_account_map": "{}",
         "sync_catalog": "on", "push_price": "on", "push_cost": "on", "push_inventory": "on", "cost_field": "average",
-        "warehouses": "[]", "safety_stock": 0,
+        "stock_quantity": "available", "warehouses": "[]", "safety_stock": 0, "catalog_excluded_items": "[]",
         "bigcommerce-TOTAL_FORMS": 1, "bigcommerce-INITIAL_FORMS": 1, "bigcommerce-0-id": bc.pk,
         "bigcommerce-0-tenant": tenant.pk, "bigcommerce-0-store_hash": bc.store_hash,
         "bigcommerce-0-client_id": bc.client_id, "bigcommerce-0-location_id": 1,

@@ -1,6 +1,7 @@
 """A catalog with every value changed goes out in batches at the API limits, plus a few lookups."""
 import math
 from decimal import Decimal
+from urllib.parse import unquote
 
 import pytest
 
@@ -49,6 +50,11 @@ def test_it_pushes_120_changed_skus_in_the_fewest_batch_calls(make_tenant, live_
     assert calls(env, "PUT", "v3/catalog/variants") == math.ceil(variants / 50)
     assert calls(env, "PUT", "v3/inventory/adjustments/absolute") == 1
     assert env.bc_calls().filter(method="GET").count() <= 2  # one page of products, one of variants
+    # Each endpoint is asked for exactly the fields the scan reads (BigCommerce returns only those and the id).
+    scans = {unquote(url).split("/v3/catalog/")[1].split("?")[0]: unquote(url)
+             for url in env.bc_calls().filter(method="GET").values_list("url", flat=True)}
+    assert "include_fields=sku,price,cost_price,inventory_tracking" in scans["products"]
+    assert "include_fields=product_id,sku,price,cost_price,option_values" in scans["variants"]
     assert env.product("SKU-00001").price == catalog[0].price
     assert env.variant("SKU-00075-BLACK").cost_price == catalog[74].variants[3].cost
     assert env.product("GIFT-WRAP").price == Decimal("20.99")

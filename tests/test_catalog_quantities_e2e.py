@@ -168,3 +168,21 @@ def test_a_product_that_does_not_track_inventory_gets_price_only_and_erp_only_it
     assert not SyncRecord.objects.filter(tenant=env.tenant, external_id__in=["BCREFUND", "FREIGHT-IN"]).exists()
     adjustments = env.bc_calls().filter(url__contains="inventory/adjustments").values_list("request_body", flat=True)
     assert all(f'"product_id": {untracked.pk},' not in body for body in adjustments)
+
+
+def test_an_item_changed_at_the_cursors_very_moment_is_pushed_once(make_tenant, live_server):
+    """The Acumatica cursors keep an overlap: a change stamped with the newest time already read is not
+    skipped, and re-reading the overlap queues nothing that was already pushed."""
+    from sync.models import Cursor
+    env = wire_tenant(make_tenant, live_server.url, "same", demo_catalog(count=3), version="24.200.001")
+    push_catalog(env.tenant)
+    cursor = Cursor.objects.get(tenant=env.tenant, stream="stock_items").position
+    acu_state.set_stock_item(env.instance, "SKU-00002", price="55.55")
+    Record.objects.filter(instance=env.instance, key="SKU-00002").update(last_modified=cursor)
+
+    assert push_catalog(env.tenant).changed == 1
+    assert env.product("SKU-00002").price == Decimal("55.55")
+    records, writes = SyncRecord.objects.filter(tenant=env.tenant).count(), env.bc_writes()
+    again = push_catalog(env.tenant)
+    assert again.changed == 0 and env.bc_writes() == writes
+    assert SyncRecord.objects.filter(tenant=env.tenant).count() == records

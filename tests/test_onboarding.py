@@ -1,5 +1,6 @@
 import pytest
 from django.test import override_settings
+from django.utils import timezone
 
 from tenants.models import Tenant
 from tests.test_secrets_at_rest import ONBOARDING
@@ -117,3 +118,34 @@ def test_it_queues_webhook_registration_after_saving(logged_in, django_capture_o
     with django_capture_on_commit_callbacks(execute=True):
         _post(logged_in, "/onboarding/new/")
     assert [task.func() for task in OrmQ.objects.all()] == ["sync.jobs.check_webhooks_job"]
+
+
+def test_the_catalog_settings_are_chosen_in_the_form_and_restart_the_stock_read(logged_in):
+    from sync.models import Cursor
+    _post(logged_in, "/onboarding/new/")
+    tenant = Tenant.objects.get(name=ONBOARDING["name"])
+    assert tenant.stock_quantity == "available" and tenant.warehouses == []
+    page = logged_in.get(f"/onboarding/{tenant.slug}/").content.decode()
+    assert 'name="stock_quantity"' in page and "Available for shipping" in page and 'name="warehouses"' in page
+    Cursor.objects.create(tenant=tenant, stream="availability", position=timezone.now())
+
+    response = _post(logged_in, f"/onboarding/{tenant.slug}/", stock_quantity="available_for_shipping",
+                     warehouses="main, East ,main", safety_stock="2", catalog_excluded_items="freight-in")
+
+    assert response.status_code == 302
+    tenant.refresh_from_db()
+    assert (tenant.stock_quantity, tenant.warehouses, tenant.safety_stock, tenant.catalog_excluded_items) == (
+        "available_for_shipping", ["MAIN", "EAST"], 2, ["FREIGHT-IN"])
+    assert Cursor.objects.get(tenant=tenant, stream="availability").position is None
+    page = logged_in.get(f"/onboarding/{tenant.slug}/").content.decode()
+    assert 'value="MAIN, EAST"' in page
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("stock_quantity", "everything", "Select a valid choice"),
+    ("safety_stock", "-1", "greater than or equal to 0"),
+    ("warehouses", "MAIN;DROP", "Not a valid WarehouseID"),
+])
+def test_it_refuses_bad_catalog_settings(logged_in, field, value, message):
+    response = _post(logged_in, "/onboarding/new/", **{field: value})
+    assert response.status_code == 200 and message in response.content.decode()
