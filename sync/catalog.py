@@ -32,11 +32,11 @@ import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 
 from audit.models import AuditEvent, Direction, Source, Status, SyncRecord, api_call_recorder, tenant_secrets
@@ -182,6 +182,8 @@ class CatalogPush:
             state.is_stock = item.is_stock
             if item.is_stock and item.unit is not None and not item.problem:
                 state.sales_unit = str(item.unit)
+            if item.stock_stamp:  # cleared again if the push of this item fails (_settle)
+                state.stock_stamp = item.stock_stamp
             if state.sku != skus[item.inventory_id]:  # the mapping changed: what we knew was another product's
                 forget(state, keep_values=False)
                 state.sku = skus[item.inventory_id]
@@ -296,6 +298,8 @@ class CatalogPush:
     def _settle(self, p: Pending, claimed: dict[str, SyncRecord], outcomes: dict) -> None:
         pushed = {key: p.changed[key] for key in p.done}
         _remember(p.state, pushed)
+        if p.error is not None and not p.error.permanent:
+            p.state.stock_stamp = ""  # read this move again next time (a refused value is remembered instead)
         if p.error is None:
             p.state.refused_values = None
         elif p.error.permanent:
@@ -451,14 +455,14 @@ def advance_cursor(tenant: Tenant, stream: str, newest: datetime | None) -> None
                           stream=stream).update(position=newest, updated_at=timezone.now())
 
 
-def _with_moved_stock(items: Iterable[Item], moved: dict[str, Decimal | None], every: bool) -> Iterator[Item]:
-    """Marks the stock move of each item read for its price; takes it out of ``moved``.
+def _with_moved_stock(items: Iterable[Item], moves: reads.Moves, every: bool) -> Iterator[Item]:
+    """Marks the stock move of each item read for its price; takes it out of ``moves``.
 
     ``every``: the version has no changed-since stock source, so every stock item's stock is read."""
     for item in items:
         key = item.inventory_id.upper()
-        if key in moved or every:
-            reads.stock_moved(item, moved.pop(key, None))
+        if key in moves.quantities or every:
+            reads.stock_moved(item, *moves.take(key))
         yield item
 
 
@@ -474,35 +478,41 @@ class CatalogRun:
     def changed(self) -> Summary:
         """Items whose price or cost changed, merged with those whose stock moved: one record per SKU."""
         stock_since = _cursor_start(self.tenant, "stock_items", self.full)
-        moved, moved_newest = reads.moved_stock(self.ac, self.settings, _cursor_start(self.tenant, "availability",
-                                                                                         self.full))
+        moves = reads.moved_stock(self.ac, self.settings, _cursor_start(self.tenant, "availability", self.full))
+        if not self.full:
+            moves.forget(self._stock_stamps(list(moves.quantities)))
         # Before 22.200.001 nothing says which stock moved: every stock item is read, with its stock.
         every = self.settings.push_inventory and not reads.has_availability_inquiry(self.ac)
         stock = reads.stock_items(self.ac, self.settings, None if every else stock_since)
-        newest = self._feed(_with_moved_stock(stock, moved, every))
+        newest = self._feed(_with_moved_stock(stock, moves, every))
         newest = max(filter(None, [newest, self._feed(reads.non_stock_items(self.ac, self.settings, stock_since))]),
                      default=None)
         advance_cursor(self.tenant, "stock_items", newest)
-        self._feed(self._rest_of_moved(moved))
-        advance_cursor(self.tenant, "availability", moved_newest)
+        self._feed(self._rest_of_moved(moves))
+        advance_cursor(self.tenant, "availability", moves.newest)
         return self.pusher.summary
 
-    def _rest_of_moved(self, moved: dict[str, Decimal | None]) -> Iterator[Item]:
+    def _stock_stamps(self, keys: list[str]) -> dict[str, str]:
+        rows = (CatalogState.objects.filter(tenant=self.tenant).annotate(key=Upper("inventory_id"))
+                .filter(key__in=keys).exclude(stock_stamp="").values_list("key", "stock_stamp"))
+        return dict(rows)
+
+    def _rest_of_moved(self, moves: reads.Moves) -> Iterator[Item]:
         """Stock moves of items whose price did not change (the price feed already took the others).
 
         An item's sales unit is remembered from its last read; an item never read, or whose on-hand
         stock is on its warehouse details, is read again (40 a request)."""
         units = {inventory_id.upper(): unit for inventory_id, unit in CatalogState.objects.filter(
-            tenant=self.tenant, inventory_id__in=list(moved), is_stock=True).exclude(sales_unit="")
+            tenant=self.tenant, inventory_id__in=list(moves.quantities), is_stock=True).exclude(sales_unit="")
             .values_list("inventory_id", "sales_unit")}
         reread = []
-        for inventory_id, quantity in moved.items():
+        for inventory_id in list(moves.quantities):
             if inventory_id in units and self.settings.stock_source != WAREHOUSE_DETAILS:
-                yield reads.moved_item(inventory_id, quantity, Fraction(units[inventory_id]))
+                yield reads.moved_item(inventory_id, *moves.take(inventory_id), Fraction(units[inventory_id]))
             else:
                 reread.append(inventory_id)
         for item in reads.stock_items_by_id(self.ac, self.settings, reread):
-            reads.stock_moved(item, moved.get(item.inventory_id.upper()))
+            reads.stock_moved(item, *moves.take(item.inventory_id.upper()))
             item.values = {}  # its price did not change (the price feed would have read it)
             item.modified = None  # the item's own last-modified says nothing about its stock
             yield item

@@ -17,7 +17,7 @@ from tenants.models import SkuMapping, Tenant
 BC_PAGE = 250
 STATE_BATCH = 100       # rows per bulk UPDATE; larger CASE statements get slower, not faster
 STATE_FIELDS = ["sku", "is_stock", "target", "bc_product_id", "bc_variant_id", "price", "cost", "inventory",
-                "refused_values", "not_in_bigcommerce", "tracks_inventory", "sales_unit", "pushed_at"]
+                "refused_values", "not_in_bigcommerce", "tracks_inventory", "sales_unit", "stock_stamp", "pushed_at"]
 # Exactly the fields each endpoint's rows are read for (`found`, `bc_values`, the base-variant test):
 # BigCommerce answers the id and the named fields only (specs: IncludeFieldsParam of products and
 # variants; the products list has no variant fields such as product_id or option_values).

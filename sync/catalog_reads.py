@@ -19,6 +19,7 @@ can stream 10,000 items without holding them all.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from decimal import Decimal
 from fractions import Fraction
@@ -114,41 +115,60 @@ def summary_rows(ac: AcumaticaClient, settings: CatalogSettings, inventory_id: s
     return unwrap(ac.put(SUMMARY_INQUIRY, body, expand="Results")).get("Results") or []
 
 
-def moved_stock(ac: AcumaticaClient, settings: CatalogSettings,
-                since: datetime | None) -> tuple[dict[str, Decimal | None], datetime | None]:
-    """Items whose stock changed since ``since``: upper-case InventoryID -> base-unit quantity.
+@dataclass
+class Moves:
+    """Items whose stock moved: upper-case InventoryID -> base-unit quantity (None: read it later), the
+    availability time of each move, and the newest of them (the availability cursor)."""
+
+    quantities: dict[str, Decimal | None] = field(default_factory=dict)
+    stamps: dict[str, str] = field(default_factory=dict)
+    newest: datetime | None = None
+
+    def forget(self, seen: dict[str, str]) -> None:
+        """Drops moves already read and settled (the same availability time): the cursor's overlap."""
+        for key, stamp in seen.items():
+            if stamp and self.stamps.get(key) == stamp:
+                self.quantities.pop(key, None)
+
+    def take(self, key: str) -> tuple[Decimal | None, str]:
+        return self.quantities.pop(key, None), self.stamps.get(key, "")
+
+
+def moved_stock(ac: AcumaticaClient, settings: CatalogSettings, since: datetime | None) -> Moves:
+    """Items whose stock changed since ``since``, with the base-unit quantity when it is the one chosen.
 
     The quantity is known when it is the item-level available quantity; otherwise None, and the
     item's chosen quantity is read later (``finish_stock``). The inquiry answers in one response (it
-    has no paging); only a number per item is kept from it. Before 22.200.001 there is no such
-    source (empty). Also returns the newest change, for the availability cursor.
+    has no paging); only a number and a time per item are kept from it. Before 22.200.001 there is
+    no such source (empty).
     """
+    moves = Moves()
     if not settings.push_inventory or not has_availability_inquiry(ac):
-        return {}, None
+        return moves
     aggregate = settings.stock_source == AGGREGATE
-    moved: dict[str, Decimal | None] = {}
-    newest = None
     for row in available_rows(ac, since):
-        newest = later(newest, row.get("LastModifiedDateTime"))
-        moved[str(row["InventoryID"]).strip().upper()] = Decimal(str(row.get("QtyAvailable") or 0)) if aggregate \
-            else None
-    return moved, newest
+        moves.newest = later(moves.newest, row.get("LastModifiedDateTime"))
+        key = str(row["InventoryID"]).strip().upper()
+        moves.quantities[key] = Decimal(str(row.get("QtyAvailable") or 0)) if aggregate else None
+        moves.stamps[key] = str(row.get("LastModifiedDateTime") or "")
+    return moves
 
 
-def stock_moved(item: Item, quantity: Decimal | None) -> None:
+def stock_moved(item: Item, quantity: Decimal | None, stamp: str = "") -> None:
     """Marks an item whose stock moved: with its quantity when the move read it, else to be read."""
     if not item.is_stock:
         return
+    item.stock_stamp = stamp
     if quantity is not None:
         item.base_stock = quantity
     elif item.base_stock is None:
         item.needs_stock = True
 
 
-def moved_item(inventory_id: str, quantity: Decimal | None, unit: Fraction) -> Item:
+def moved_item(inventory_id: str, quantity: Decimal | None, stamp: str, unit: Fraction) -> Item:
     """An item known only by its stock move (its sales unit remembered from an earlier read)."""
     item = Item(inventory_id, True, {}, source={"entity": AVAILABILITY, "InventoryID": inventory_id}, unit=unit)
-    stock_moved(item, quantity)
+    stock_moved(item, quantity, stamp)
     return item
 
 

@@ -95,6 +95,7 @@ class Item:
     unit: Fraction | None = Fraction(1)  # base units in one sales unit; None: no conversion known
     base_stock: Decimal | None = None    # the chosen quantity in base units, once known
     needs_stock: bool = False            # its stock moved but has not been read yet
+    stock_stamp: str = ""                # the availability time of the move, once settled: not re-read
     problem: str | None = None           # why nothing of it can be pushed (e.g. a unit without conversion)
 
 

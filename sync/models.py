@@ -157,6 +157,9 @@ class CatalogState(models.Model):
                                 "price and cost only.")
     sales_unit = models.CharField(max_length=40, blank=True,
                                   help_text="Base units in one sales unit when last read (e.g. 12, or 1/3).")
+    stock_stamp = models.CharField(max_length=40, blank=True,
+                                   help_text="Acumatica's availability time of the stock last read and settled: "
+                                             "the same move seen again in the cursor's overlap is not re-read.")
     pushed_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -79,5 +79,6 @@ class CatalogSettingsFields(forms.Form):
 
 def restart_stock_read(tenant: Tenant) -> None:
     """The next catalog push reads every item's stock again (with the new meaning), not only moves."""
-    from sync.models import Cursor
+    from sync.models import CatalogState, Cursor
     Cursor.objects.filter(tenant=tenant, stream="availability").update(position=None)
+    CatalogState.objects.filter(tenant=tenant).update(stock_stamp="")

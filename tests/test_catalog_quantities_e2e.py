@@ -186,3 +186,24 @@ def test_an_item_changed_at_the_cursors_very_moment_is_pushed_once(make_tenant, 
     again = push_catalog(env.tenant)
     assert again.changed == 0 and env.bc_writes() == writes
     assert SyncRecord.objects.filter(tenant=env.tenant).count() == records
+
+
+def test_a_move_already_read_is_not_read_again_in_the_cursors_overlap(make_tenant, live_server):
+    """In the per-warehouse modes each moved item costs an InventorySummaryInquiry call; the overlap window
+    would pay it again on every run for every move of its last minutes, unless already-settled moves are skipped."""
+    from audit.models import AuditEvent
+    env = wire_tenant(make_tenant, live_server.url, "dedup", demo_catalog(count=3), version="23.200.001")
+    env.tenant.warehouses = ["MAIN"]
+    env.tenant.save()
+    push_catalog(env.tenant)
+
+    def summary_calls() -> int:
+        return AuditEvent.objects.filter(tenant=env.tenant, action="api.call",
+                                         url__contains="InventorySummaryInquiry").count()
+    before = summary_calls()
+    push_catalog(env.tenant)
+    assert summary_calls() == before  # every move was read by the first run: nothing to read again
+    acu_state.set_stock_item(env.instance, "SKU-00002", qty=9, warehouse="MAIN")
+    push_catalog(env.tenant)
+    assert summary_calls() == before + 1
+    assert env.product("SKU-00002").inventory_level == 9
