@@ -113,3 +113,5 @@ def test_it_serves_hooks_admin_and_locations_as_specified(bc_api):
     validate("locations.v3.yml", bc_api, bc_api.get("v3/inventory/locations"))
     validate("inventory.v3.yml", bc_api, bc_api.post("v3/inventory/adjustments/relative", {
         "reason": "sync", "items": [{"location_id": 2, "sku": "SKU-00001", "quantity": 5}]}))
+    validate("inventory.v3.yml", bc_api, bc_api.get("v3/inventory/items", params={"location_id:in": 2}))
+    validate("inventory.v3.yml", bc_api, bc_api.get("v3/inventory/locations/2/items"))

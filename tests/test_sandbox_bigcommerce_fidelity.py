@@ -145,3 +145,15 @@ def test_it_keeps_stock_at_a_second_location_apart_from_the_default_one(bc_api, 
     assert missing.status_code == 422 and "3" in missing.json()["title"]
     assert [loc["id"] for loc in bc_api.get("v3/inventory/locations", params={"is_default": "false"}).json()["data"]] \
         == [2]
+
+
+def test_it_reads_stock_per_location(bc_api, bc_store):
+    base = bc_store.products.get(sku="SKU-00001").variants.get(is_base=True)
+    bc_api.put("v3/inventory/adjustments/absolute", {"items": [{"location_id": 2, "sku": "SKU-00001", "quantity": 4}]})
+    items = bc_api.get("v3/inventory/items", params={"sku:in": "sku-00001"}).json()["data"]
+    assert [i["identity"]["variant_id"] for i in items] == [base.pk]
+    assert [(loc["location_id"], loc["available_to_sell"]) for loc in items[0]["locations"]] == [
+        (1, base.inventory_level), (2, 4)]
+    east = bc_api.get("v3/inventory/locations/2/items", params={"variant_id:in": base.pk}).json()["data"]
+    assert [(i["identity"]["sku"], i["available_to_sell"]) for i in east] == [("SKU-00001", 4)]
+    assert bc_api.get("v3/inventory/locations/9/items").status_code == 404

@@ -35,6 +35,8 @@ urlpatterns = [
     path(STORE + "v3/inventory/adjustments/absolute", endpoint({"PUT": catalog.adjust_absolute})),
     path(STORE + "v3/inventory/adjustments/relative", endpoint({"POST": catalog.adjust_relative})),
     path(STORE + "v3/inventory/locations", endpoint({"GET": catalog.list_locations})),
+    path(STORE + "v3/inventory/items", endpoint({"GET": catalog.list_inventory_items})),
+    path(STORE + "v3/inventory/locations/<int:location_id>/items", endpoint({"GET": catalog.list_location_items})),
     path(STORE + "v3/hooks", endpoint({"GET": hooks.list_hooks, "POST": hooks.create_hook})),
     path(STORE + "v3/hooks/admin", endpoint({"GET": hooks.get_hooks_admin, "PUT": hooks.put_hooks_admin})),
     path(STORE + "v2/hooks", endpoint({"GET": hooks.list_hooks_v2, "POST": hooks.create_hook_v2})),
