@@ -417,6 +417,14 @@ def _levels(variants: list[Variant]) -> dict[tuple[int, int], int]:
     return {(variant_id, location_id): available for variant_id, location_id, available in rows}
 
 
+def _item_page(request: HttpRequest, store: Store) -> tuple[list[Variant], dict[tuple[int, int], int], dict]:
+    """One page of items (variants), their stock away from the default location, and the page's meta."""
+    page, limit = page_window(request)
+    qs = _item_variants(request, store)
+    variants = list(qs[(page - 1) * limit: page * limit])
+    return variants, _levels(variants), pagination_meta(qs.count(), len(variants), page, limit)
+
+
 def _settings(variant: Variant) -> dict[str, Any]:
     return {"safety_stock": 0, "is_in_stock": True, "warning_level": variant.inventory_warning_level,
             "bin_picking_number": ""}
@@ -426,15 +434,11 @@ def list_inventory_items(request: HttpRequest, store: Store) -> HttpResponse:
     """GET /v3/inventory/items: every item with its stock at each location."""
     # Reference: specs/bigcommerce/inventory.v3.yml GET /inventory/items (ItemResponse; sku:in, variant_id:in,
     # product_id:in, location_id:in).
-    page, limit = page_window(request)
     locations = list(store.locations.order_by("location_id"))
     ids = int_list(request, "location_id:in")
     if ids is not None:
         locations = [loc for loc in locations if loc.location_id in ids]
-    qs = _item_variants(request, store)
-    total = qs.count()
-    variants = list(qs[(page - 1) * limit: page * limit])
-    levels = _levels(variants)
+    variants, levels, meta = _item_page(request, store)
     # `sku_id` is "null if the item is a base variant" yet typed a non-nullable integer: left out for those.
     rows = [{"identity": {"sku": v.sku, "variant_id": v.pk, "product_id": v.product_id,
                           **({} if v.is_base else {"sku_id": v.pk})},
@@ -443,7 +447,7 @@ def list_inventory_items(request: HttpRequest, store: Store) -> HttpResponse:
                             "total_inventory_onhand": _available(store, v, loc, levels),
                             "location_enabled": loc.enabled, "settings": _settings(v)} for loc in locations]}
             for v in variants]
-    return json_response({"data": rows, "meta": pagination_meta(total, len(rows), page, limit)})
+    return json_response({"data": rows, "meta": meta})
 
 
 def list_location_items(request: HttpRequest, store: Store, location_id: int) -> HttpResponse:
@@ -452,13 +456,9 @@ def list_location_items(request: HttpRequest, store: Store, location_id: int) ->
     location = store.locations.filter(location_id=location_id).first()
     if location is None:
         raise ApiError(404, f"Location with id {location_id} does not exist.")
-    page, limit = page_window(request)
-    qs = _item_variants(request, store)
-    total = qs.count()
-    variants = list(qs[(page - 1) * limit: page * limit])
-    levels = _levels(variants)
+    variants, levels, meta = _item_page(request, store)
     rows = [{"identity": {"sku": v.sku, "variant_id": v.pk, "product_id": v.product_id},
              "available_to_sell": _available(store, v, location, levels),
              "total_inventory_onhand": _available(store, v, location, levels), "settings": _settings(v)}
             for v in variants]
-    return json_response({"data": rows, "meta": pagination_meta(total, len(rows), page, limit)})
+    return json_response({"data": rows, "meta": meta})
