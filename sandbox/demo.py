@@ -13,6 +13,9 @@ from tenants.models import AcumaticaConnection, BigCommerceConnection, Membershi
 
 DEMO_SLUG = "demo"
 REFUND_ITEM = "BCREFUND"
+# The sandbox store's gateways (its card gateway, manual refunds, store credit, gift certificates).
+DEMO_PAYMENT_METHODS = {"testgateway": "CC", "custom": "CASH", "storecredit": "STORECREDIT",
+                        "giftcertificate": "GIFTCERT"}
 
 
 @transaction.atomic
@@ -30,7 +33,8 @@ def connect_sandbox_tenant(base_url: str, slug: str = DEMO_SLUG, store_hash: str
     put_record(instance, "NonStockItem", {"InventoryID": REFUND_ITEM, "Description": "Refund adjustment",
                                           "DefaultPrice": "0"})
     defaults = {"name": "Demo store", "default_payment_method": "CC", "default_cash_account": "10250",
-                "refund_adjustment_item": REFUND_ITEM, **tenant_fields}
+                "payment_method_map": dict(DEMO_PAYMENT_METHODS), "refund_adjustment_item": REFUND_ITEM,
+                **tenant_fields}
     tenant, _ = Tenant.objects.update_or_create(slug=slug, defaults=defaults)
     BigCommerceConnection.objects.update_or_create(tenant=tenant, defaults={
         "store_hash": store.store_hash, "access_token": store.access_token, "client_id": store.client_id,

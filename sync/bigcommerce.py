@@ -206,8 +206,9 @@ class BigCommerceClient:
         The v2 order only links its sub-resources; `include=consignments` would group lines by
         consignment, but refunds and shipments use the flat order-product ids, so we read those.
         """
-        # Reference: specs/bigcommerce/orders.v2.oas2.yml GET /orders/{order_id}, /products, /shipping_addresses
-        order = self._call("GET", f"v2/orders/{int(order_id)}",
+        # Reference: specs/bigcommerce/orders.v2.oas2.yml GET /orders/{order_id} (include=fees), /products,
+        # /shipping_addresses
+        order = self._call("GET", f"v2/orders/{int(order_id)}", params={"include": "fees"},
                            not_found=f"BigCommerce order {order_id} does not exist (404).")
         order["products"] = list(self._v2_pages(f"v2/orders/{int(order_id)}/products", {}))
         order["shipping_addresses"] = list(self._v2_pages(f"v2/orders/{int(order_id)}/shipping_addresses", {}))

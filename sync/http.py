@@ -398,11 +398,11 @@ class HttpClient:
 def jsonable(data: Any) -> Any:
     """Request bodies: Decimal and datetime become JSON-encodable only here, at the wire.
 
-    requests cannot encode Decimal; rounded to 4 places (money precision of both vendors), the
-    shortest float repr prints the same digits, so no value changes on the way out.
+    requests cannot encode Decimal; rounded to 8 places (money has 4 at most, currency rates 8, as
+    Acumatica keeps them), the shortest float repr prints the same digits, so no value changes on the way out.
     """
     if isinstance(data, Decimal):
-        return int(data) if data == data.to_integral_value() and abs(data) < 2**53 else float(round(data, 4))
+        return int(data) if data == data.to_integral_value() and abs(data) < 2**53 else float(round(data, 8))
     if isinstance(data, date):
         return data.isoformat()
     if isinstance(data, dict):

@@ -8,7 +8,7 @@ a crash between a create and its binding never make a second document.
 Refunds (sync/refunds.py) are posted one at a time, oldest first, inside the order's run: a record is
 claimed by one worker at a time, so this is the per-order lock across all workers.
 """
-from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from audit.models import SyncRecord
 from sync import mapping
@@ -55,29 +55,63 @@ class OrderSync:
                  order: dict) -> None:
         self.record, self.tenant, self.bc, self.ac, self.order = record, tenant, bc, ac, order
         self.order_id = int(order["id"])
-        self.settings = mapping.OrderSettings(order_type=tenant.order_type, branch=tenant.branch,
-                                              tax_mode=tenant.tax_mode, tax_id=tenant.tax_id, tax_zone=tenant.tax_zone)
+        self.settings = mapping.OrderSettings(
+            order_type=tenant.order_type, branch=tenant.branch, tax_mode=tenant.tax_mode, tax_id=tenant.tax_id,
+            tax_zone=tenant.tax_zone, freight_taxable=tenant.freight_taxable, no_sku_item=tenant.no_sku_item,
+            fee_item=tenant.fee_item, zone=ZoneInfo(tenant.time_zone))
 
     def run(self, transactions: list[dict], refunds: list[dict]) -> dict | None:
         status_id = int(self.order["status_id"])
         status = f"{STATUS_NAMES.get(status_id, 'Unknown')} ({status_id})"
         synced = bound_key(self.tenant, "order", self.order_id)
+        money = mapping.PaymentState.of(self.order, transactions)
         if status_id in CANCELLED and synced:
             raise OrderProblem(f"Order #{self.order_id} became {status} in BigCommerce after it reached Acumatica "
                                f"as {synced}. Nothing was deleted; cancel or adjust the documents in Acumatica.")
-        paid = status_id in self.tenant.paid_status_ids
-        if not paid and not (synced and status_id in REFUNDED):
+        if status_id in CANCELLED and money.captured:
+            raise OrderProblem(f"Order #{self.order_id} is {status} but {money.captured} was captured for it. "
+                               "Record the payment and its refund in Acumatica, or mark this record resolved.")
+        paid_status = status_id in self.tenant.paid_status_ids
+        # Money captured makes an order paid whatever its status now says (a refund moves it to 4 or 14).
+        if not (paid_status or money.captured or (synced and status_id in REFUNDED)):
             self.record.filter(f"Order status is {status}; only paid statuses "
-                               f"{sorted(self.tenant.paid_status_ids)} create documents. A later change re-checks it.")
+                               f"{sorted(self.tenant.paid_status_ids)} or captured payments create documents. "
+                               "A later change re-checks it.")
+            return None
+        if not synced:
+            reason = self.not_taken(transactions)
+            if reason:
+                self.record.filter(reason)
+                return None
+        if money.authorized_only and not self.tenant.sync_authorized_orders and not synced:
+            self.record.filter(f"Order #{self.order_id}'s payment is only authorized ({money.authorized}); the "
+                               "tenant creates sales orders once it is captured. The capture re-checks it.")
             return None
         customer_id = self.customer()
         sales_order = self.sales_order(customer_id)
-        payments = [self.payment(t, customer_id, sales_order) for t in transactions if mapping.is_posted_payment(t)]
-        invoice = self.invoice(sales_order) if paid and self.tenant.invoice_mode == "connector" else None
+        invoice_key = bound_key(self.tenant, "invoice", self.order_id)
+        payments = [self.payment(t, customer_id, sales_order, invoice_key)
+                    for t in transactions if mapping.is_posted_payment(t)]
+        invoice = None
+        if self.tenant.invoice_mode == "connector" and money.settled(paid_status):
+            invoice = self.invoice(sales_order)
         refunded = post_refunds(self, refunds, transactions, customer_id, sales_order, payments)
         return {"acumatica_key": f"{sales_order['OrderType']}/{sales_order['OrderNbr']}",
                 "bigcommerce_key": str(self.order_id), "customer": customer_id, "payments": payments,
                 "invoice": invoice, "refunds": refunded}
+
+    def not_taken(self, transactions: list[dict]) -> str | None:
+        """Why this order is not for Acumatica at all (the merchant's rules), or None."""
+        channel = int(self.order.get("channel_id") or 1)
+        if self.tenant.channel_ids and channel not in self.tenant.channel_ids:
+            return (f"Order #{self.order_id} came from BigCommerce channel {channel}; this tenant syncs channels "
+                    f"{sorted(self.tenant.channel_ids)} only.")
+        tests = [t for t in transactions if t.get("test") and t.get("status") == "ok"]
+        if tests and not self.tenant.accept_test_payments:
+            gateways = ", ".join(sorted({str(t.get("gateway") or "unknown") for t in tests}))
+            return (f"Order #{self.order_id} was paid with test transactions ({gateways} in test mode): no real "
+                    "money. Turn on 'Accept test payments' to sync such orders.")
+        return None
 
     # -- customer --------------------------------------------------------------------------------
 
@@ -107,30 +141,46 @@ class OrderSync:
         key = bound_key(self.tenant, "order", self.order_id)
         if key:
             sales_order = unwrap(self.ac.get("SalesOrder", key.split("/", 1)))
-            # Verified once: later edits in Acumatica (the warehouse adds freight) are the merchant's
-            # and must not block this order's payments, invoice or refunds.
-            if bound_fingerprint(self.tenant, "order", self.order_id) == TOTALS_VERIFIED:
-                return sales_order
         else:
             reference = mapping.order_ref(self.order_id)
             sales_order = first(self.ac.query("SalesOrder", filter=f"ExternalRef eq {mapping.odata_string(reference)}")) \
                 or self._create_sales_order(customer_id)
             key = f"{sales_order['OrderType']}/{sales_order['OrderNbr']}"
             bind(self.tenant, "order", self.order_id, key)
-        mismatch = mapping.totals_mismatch(self.order, Decimal(str(sales_order.get("OrderTotal") or 0)))
-        if mismatch:
-            raise OrderProblem(f"Sales order {sales_order['OrderNbr']}: {mismatch}")
+        return self._verified(sales_order, key)
+
+    def _verified(self, sales_order: dict, key: str) -> dict:
+        """Takes the order off hold once it matches BigCommerce, once.
+
+        Only an order still on hold that we have not verified is compared: after that, Acumatica owns
+        it (the warehouse may add freight), and its later edits must not block payments, invoice or
+        refunds. An order someone released by hand was checked by that person.
+        """
+        if bound_fingerprint(self.tenant, "order", self.order_id) == TOTALS_VERIFIED:
+            return sales_order
+        if sales_order.get("Hold"):
+            mismatch = mapping.totals_mismatch(self.order, mapping.money(sales_order.get("OrderTotal")))
+            if mismatch:
+                raise OrderProblem(f"Sales order {sales_order['OrderNbr']} stays on hold: {mismatch}")
+            sales_order = unwrap(self.ac.put("SalesOrder", wrap({
+                "OrderType": sales_order["OrderType"], "OrderNbr": sales_order["OrderNbr"], "Hold": False})))
         bind(self.tenant, "order", self.order_id, key, fingerprint=TOTALS_VERIFIED)
         return sales_order
 
     def _create_sales_order(self, customer_id: str) -> dict:
         lines = self.order["products"]
+        addresses = self.order["shipping_addresses"]
+        if len(addresses) > 1 and self.tenant.multi_address_policy != Tenant.MultiAddressPolicy.FIRST:
+            cities = ", ".join(str(a.get("city") or "?") for a in addresses)
+            raise OrderProblem(f"Order #{self.order_id} ships to {len(addresses)} addresses ({cities}); an Acumatica "
+                               "sales order has one. Enter it by hand, or choose the multiple-address policy "
+                               "'ship to the first address' in the tenant's order settings, then replay.")
         try:
             payload = mapping.sales_order_payload(
                 self.order, lines, self.order["shipping_addresses"], customer_id=customer_id,
                 inventory_ids=inventory_ids_for(self.tenant, [line.get("sku") or "" for line in lines]),
                 settings=self.settings)
-        except mapping.UnmappedSku as error:
+        except mapping.MappingProblem as error:
             raise OrderProblem(f"Order #{self.order_id}: {error}") from None
         try:
             return unwrap(self.ac.put("SalesOrder", wrap(payload)))
@@ -145,14 +195,23 @@ class OrderSync:
     # -- payments --------------------------------------------------------------------------------
 
     def payment_account(self, gateway: str) -> tuple[str, str]:
-        method = self.tenant.payment_method_map.get(gateway) or self.tenant.default_payment_method
+        """The Acumatica payment method and cash account for a BigCommerce gateway (gift certificates and
+        store credit included). Never a silent guess: an unmapped gateway needs attention, unless the
+        tenant chose to send every unmapped gateway to its default payment method."""
+        method = self.tenant.payment_method_map.get(gateway)
+        if not method and self.tenant.unmapped_gateways_use_default:
+            method = self.tenant.default_payment_method
+        if not method:
+            raise OrderProblem(f"BigCommerce payments via '{gateway or 'unknown'}' have no Acumatica payment method. "
+                               f"Map '{gateway or 'unknown'}' in the tenant's payment methods (or choose a "
+                               "catch-all default), then replay.")
         cash_account = self.tenant.cash_account_map.get(method) or self.tenant.default_cash_account
-        if not method or not cash_account:
-            raise OrderProblem(f"No Acumatica payment method and cash account for BigCommerce payments via "
-                               f"'{gateway or 'unknown'}'. Set them in the tenant's payment maps or defaults.")
+        if not cash_account:
+            raise OrderProblem(f"Payment method {method} (for BigCommerce gateway '{gateway}') has no cash account. "
+                               "Set it in the tenant's cash accounts or the default cash account.")
         return method, cash_account
 
-    def payment(self, transaction: dict, customer_id: str, sales_order: dict) -> str:
+    def payment(self, transaction: dict, customer_id: str, sales_order: dict, invoice_key: str | None) -> str:
         key = bound_key(self.tenant, "payment", transaction["id"])
         if key:
             return key
@@ -160,9 +219,12 @@ class OrderSync:
         payment = first(self.ac.query("Payment", filter=f"ExternalRef eq {mapping.odata_string(reference)}"))
         if payment is None:
             method, cash_account = self.payment_account(transaction.get("gateway") or "")
+            # A capture after the order was invoiced pays the invoice: a completed order takes no payments.
+            invoice_nbr = invoice_key.split("/", 1)[1] if invoice_key else None
             payment = unwrap(self.ac.put("Payment", wrap(mapping.payment_payload(
                 transaction, customer_id=customer_id, payment_method=method, cash_account=cash_account,
-                order_type=sales_order["OrderType"], order_nbr=sales_order["OrderNbr"]))))
+                order_type=sales_order["OrderType"], order_nbr=sales_order["OrderNbr"], invoice_nbr=invoice_nbr,
+                currency=mapping.transactional_currency(self.order), zone=self.settings.zone))))
         self._release(payment, "Payment", "ReleasePayment")
         key = f"{payment['Type']}/{payment['ReferenceNbr']}"
         bind(self.tenant, "payment", transaction["id"], key)

@@ -8,9 +8,10 @@ Like sync/mapping.py: no ORM, no HTTP, Decimal money. References (our idempotenc
   paid back in several parts gets one Refund payment per part, "BC-RF-<refund id>-<payment id>".
 """
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
-from sync.mapping import CENT, OrderSettings, line_discounts, money, refund_ref, sales_order_lines
+from sync.mapping import (CENT, OrderSettings, extended_price, line_discounts, line_inventory_id, money,
+                          refund_ref)
 
 # How a part of a refund went back (RefundPayment.provider_id / offline in orders.v3.yml).
 ORIGINAL, STORE_CREDIT, OFFLINE = "original", "store credit", "offline"
@@ -84,9 +85,10 @@ def refund_lines(refund: dict, order: dict, lines: list[dict], inventory_ids: di
             continue
         line, discount = found
         quantity, ordered = Decimal(item["quantity"]), Decimal(line["quantity"])
-        unit = ((money(line.get("price_ex_tax")) * ordered - discount) / ordered).quantize(CENT)
-        [detail] = sales_order_lines([line], inventory_ids)
-        details.append(_detail(detail["InventoryID"], quantity, unit, detail["LineDescription"], manual_price))
+        # The sales order line's exact amount (see mapping.extended_price), net of its discount, per unit.
+        unit = ((extended_price(line) - discount) / ordered).quantize(CENT, rounding=ROUND_HALF_UP)
+        details.append(_detail(line_inventory_id(line, inventory_ids), quantity, unit,
+                               (line.get("name") or "")[:255], manual_price))
         products_total += unit * quantity
     tax = money(refund.get("total_tax")) if details else Decimal("0.00")
     rest = money(refund.get("total_amount")) - tax - products_total

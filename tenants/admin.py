@@ -70,7 +70,10 @@ class TenantAdmin(admin.ModelAdmin):
         (None, {"fields": ["name", "slug", "active", "public_id", "created_at", "updated_at"]}),
         ("Schedules (minutes)", {"fields": ["order_poll_minutes", "catalog_push_minutes", "webhook_check_minutes"]}),
         ("Orders", {"fields": ["sync_orders", "sync_customers", "paid_status_ids", "orders_backfill_from",
-                               "guest_policy", "guest_customer_id", "invoice_mode", "same_code_fallback"]}),
+                               "guest_policy", "guest_customer_id", "invoice_mode", "same_code_fallback",
+                               "sync_authorized_orders", "time_zone", "channel_ids", "accept_test_payments",
+                               "multi_address_policy", "unmapped_gateways_use_default", "no_sku_item", "fee_item",
+                               "freight_taxable"]}),
         ("Customers matched by e-mail (who owns their fields)", {"fields": [
             "customer_name_owner", "customer_contact_owner", "customer_address_owner"]}),
         ("Acumatica defaults", {"fields": ["order_type", "customer_class", "branch", "tax_mode", "tax_id", "tax_zone",

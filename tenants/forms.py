@@ -5,6 +5,7 @@ what is stored. A "set" / "not set" note tells the merchant whether a value is o
 """
 from django import forms
 from django.conf import settings
+from django.forms import fields_for_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
@@ -12,6 +13,14 @@ from django.utils.text import slugify
 from tenants.catalog_settings import CatalogSettingsFields, restart_stock_read
 from tenants.models import (AcumaticaConnection, BigCommerceConnection, Membership, Tenant,
                             endpoint_version_validator, store_hash_validator)
+
+
+# Tenant settings of the order pipeline, edited on this page (section "Orders"); labels, help texts, choices
+# and validation come from the model (README: "Order settings").
+ORDER_SETTINGS = ["paid_status_ids", "sync_authorized_orders", "invoice_mode", "time_zone", "channel_ids",
+                  "accept_test_payments", "multi_address_policy", "payment_method_map",
+                  "unmapped_gateways_use_default", "default_payment_method", "cash_account_map",
+                  "default_cash_account", "no_sku_item", "fee_item", "freight_taxable"]
 
 
 def secret_input(label: str, help_text: str = "") -> forms.CharField:
@@ -72,10 +81,29 @@ class OnboardingForm(CatalogSettingsFields, forms.Form):
     def __init__(self, *args, tenant: Tenant | None = None, **kwargs) -> None:
         self.tenant = tenant
         super().__init__(*args, **kwargs)
+        self.fields.update(fields_for_model(Tenant, fields=ORDER_SETTINGS))
+        source = tenant or Tenant()
+        self.initial.update({name: getattr(source, name) for name in ORDER_SETTINGS})
+        self._keep_settings_not_posted()
         if tenant is not None:
             self.initial.update(self._initial_from(tenant))
             self.initial.update(self.catalog_initial(tenant))
         self._annotate_secrets()
+
+    def _keep_settings_not_posted(self) -> None:
+        """A post without a setting (a script, an older page) keeps its value. Check boxes are the exception,
+        as in every HTML form: an unchecked box is not posted, and means off."""
+        if not self.is_bound:
+            return
+        missing = [name for name in ORDER_SETTINGS if name not in self.data
+                   and not isinstance(self.fields[name], forms.BooleanField)]
+        if missing:
+            self.data = self.data.copy()
+            for name in missing:
+                self.data[name] = self.fields[name].prepare_value(self.initial[name])
+
+    def order_settings(self) -> list:
+        return [self[name] for name in ORDER_SETTINGS]
 
     @staticmethod
     def _initial_from(tenant: Tenant) -> dict:
@@ -114,6 +142,7 @@ class OnboardingForm(CatalogSettingsFields, forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
+        self._check_order_settings(data)
         if not self._has("bc_access_token"):
             self.add_error("bc_access_token", "The access token is required to read orders and update the catalog.")
         if not self._has("ac_password"):
@@ -125,6 +154,20 @@ class OnboardingForm(CatalogSettingsFields, forms.Form):
                 self.add_error("ac_client_secret", "OAuth 2.0 needs the client secret of the connected application.")
         return data
 
+    def _check_order_settings(self, data: dict) -> None:
+        """The model's own rules (Tenant.clean) on the entered values, reported on their fields."""
+        probe = Tenant(**{name: data[name] for name in ORDER_SETTINGS if name in data})
+        others = [f.name for f in Tenant._meta.fields if f.name not in ORDER_SETTINGS]
+        for check in (lambda: probe.clean_fields(exclude=others), probe.clean):
+            try:
+                check()
+            except ValidationError as error:
+                for field, messages in error.message_dict.items():
+                    if field in self.fields and field not in self.errors:
+                        self.add_error(field, messages)
+        if data.get("unmapped_gateways_use_default") and not data.get("default_payment_method"):
+            self.add_error("default_payment_method", "Choose the default payment method the catch-all uses.")
+
     @transaction.atomic
     def save(self, user) -> Tenant:
         data = self.cleaned_data
@@ -133,6 +176,8 @@ class OnboardingForm(CatalogSettingsFields, forms.Form):
         for name in self.TENANT_SETTINGS:
             if data.get(name):
                 setattr(tenant, name, data[name])
+        for name in ORDER_SETTINGS:
+            setattr(tenant, name, data[name])
         stock_changed = self.apply_catalog_settings(tenant)
         tenant.save()
         if stock_changed:

@@ -4,6 +4,7 @@ A tenant is one merchant: one BigCommerce store and one Acumatica instance. Secr
 Fernet-encrypted fields; nothing here ever renders them.
 """
 import uuid
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -21,6 +22,13 @@ endpoint_version_validator = RegexValidator(
     r"^\d{2}\.\d{3}\.\d{3}$", "Use the endpoint version format NN.NNN.NNN, for example 24.200.001.")
 store_hash_validator = RegexValidator(
     r"^[a-z0-9]{5,20}$", "A store hash is the short lowercase code in your API path, e.g. 'abc123de'.")
+
+
+def time_zone_validator(name: str) -> None:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(f"'{name}' is not a time zone name; use an IANA name such as America/New_York.")
 
 
 def default_paid_status_ids() -> list[int]:
@@ -71,6 +79,10 @@ class Tenant(models.Model):
         AVAILABLE = "available", "Available (on hand minus open sales orders)"
         AVAILABLE_FOR_SHIPPING = "available_for_shipping", "Available for shipping"
         ON_HAND = "on_hand", "On hand"
+
+    class MultiAddressPolicy(models.TextChoices):
+        ATTENTION = "attention", "Orders shipping to several addresses need attention"
+        FIRST = "first", "Ship the whole order to the first address; list the others in the order's note"
 
     class CostField(models.TextChoices):
         STANDARD = "standard", "Standard cost"
@@ -142,6 +154,37 @@ class Tenant(models.Model):
         max_length=20, choices=RefundGoods.choices, default=RefundGoods.STOCK_LINES,
         help_text="How refunded products appear on the credit memo.")
 
+    # Order rules (issue #11). Money never takes a silent default; see README "Order settings".
+    sync_authorized_orders = models.BooleanField(
+        default=True, help_text="Create the sales order when the payment is only authorized; the invoice waits "
+                                "for the capture either way.")
+    unmapped_gateways_use_default = models.BooleanField(
+        default=False, help_text="Send payments from gateways missing in the payment method map to the default "
+                                 "payment method. Off: such a payment needs attention, naming the gateway.")
+    freight_taxable = models.BooleanField(
+        default=True, help_text="The copied BigCommerce tax was charged on freight too (the tax line's taxable "
+                                "amount includes freight).")
+    no_sku_item = models.CharField(
+        max_length=30, blank=True, help_text="Acumatica non-stock item for order lines without a SKU (custom "
+                                             "products, gift certificates bought). Empty: such orders need attention.")
+    fee_item = models.CharField(
+        max_length=30, blank=True, help_text="Acumatica non-stock item for BigCommerce order fees. Empty: orders "
+                                             "with fees need attention.")
+    time_zone = models.CharField(
+        max_length=64, default="UTC", validators=[time_zone_validator],
+        help_text="The store's time zone (IANA name, e.g. America/New_York): document dates are its calendar days.")
+    channel_ids = models.JSONField(
+        default=list, blank=True, help_text="BigCommerce channel ids whose orders are synced, e.g. [1]; empty: all.")
+    accept_test_payments = models.BooleanField(
+        default=False, help_text="Sync orders paid with test transactions (a gateway in test mode). Off: they are "
+                                 "filtered, with the reason on the record.")
+    multi_address_policy = models.CharField(
+        max_length=20, choices=MultiAddressPolicy.choices, default=MultiAddressPolicy.ATTENTION)
+    legacy_references_until = models.DateTimeField(
+        null=True, blank=True, editable=False,
+        help_text="Documents of orders placed before this were made with the old, store-less external "
+                  "references (BC-<id>); lookups also try those. Empty for tenants created since.")
+
     # Catalog push settings.
     push_price = models.BooleanField(default=True)
     push_cost = models.BooleanField(default=True)
@@ -171,6 +214,14 @@ class Tenant(models.Model):
         ids = self.paid_status_ids
         if not isinstance(ids, list) or not all(isinstance(i, int) and 0 <= i <= 14 for i in ids):
             raise ValidationError({"paid_status_ids": "Give a list of BigCommerce status ids (0-14), e.g. [2, 3, 11]."})
+        channels = self.channel_ids
+        if not isinstance(channels, list) or not all(isinstance(i, int) and i > 0 for i in channels):
+            raise ValidationError({"channel_ids": "Give a list of BigCommerce channel ids, e.g. [1], or [] for all."})
+        for name in ("payment_method_map", "cash_account_map"):
+            value = getattr(self, name)
+            if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) and v
+                                                      for k, v in value.items()):
+                raise ValidationError({name: 'Give a JSON object of names, e.g. {"stripe": "CC"}.'})
 
 
 class Membership(models.Model):

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from sync.mapping import (OrderSettings, UnmappedSku, is_posted_payment, money,
+from sync.mapping import (OrderSettings, PaymentState, UnmappedSku, is_posted_payment, money,
                           payment_payload, sales_order_payload, totals_mismatch)
 
 ORDER = {
@@ -28,6 +28,50 @@ def test_it_parses_money_as_decimal_cents():
     assert money("336.3200") == Decimal("336.32")
     assert money(12.5) == Decimal("12.50")
     assert money(None) == Decimal("0.00")
+
+
+def test_it_rounds_money_half_up_not_to_even():
+    assert money("0.125") == Decimal("0.13") and money("8.3250") == Decimal("8.33")
+    assert money("2.675") == Decimal("2.68")  # Decimal, not float: no binary surprise either
+
+
+def test_it_sends_the_exact_line_amount_for_four_decimal_prices():
+    order = {**ORDER, "subtotal_ex_tax": "83.2500", "shipping_cost_ex_tax": "0", "handling_cost_ex_tax": "0",
+             "coupon_discount": "0", "total_tax": "0", "total_inc_tax": "83.2500"}
+    line = {"id": 1, "sku": "SKU-1", "name": "Bolt", "quantity": 10, "price_ex_tax": "8.3250", "applied_discounts": []}
+    [detail] = sales_order_payload(order, [line], [], customer_id="C1", inventory_ids=INVENTORY,
+                                   settings=OrderSettings())["Details"]
+    assert detail["UnitPrice"] == Decimal("8.3250") and detail["ExtendedPrice"] == Decimal("83.25")
+    assert detail["ManualPrice"] is True and detail["DiscountAmount"] == 0
+
+
+def test_it_never_puts_the_discount_remainder_on_a_zero_priced_line():
+    order = {**ORDER, "subtotal_ex_tax": "100.0000", "shipping_cost_ex_tax": "0", "handling_cost_ex_tax": "0",
+             "coupon_discount": "0", "discount_amount": "1.0000", "total_tax": "0", "total_inc_tax": "99.0000"}
+    lines = [{"id": n, "sku": "SKU-1", "name": "x", "quantity": 1, "price_ex_tax": price, "applied_discounts": []}
+             for n, price in enumerate(["33.3300", "33.3300", "33.3400", "0"])]
+    details = sales_order_payload(order, lines, [], customer_id="C1", inventory_ids=INVENTORY,
+                                  settings=OrderSettings())["Details"]
+    assert details[-1]["DiscountAmount"] == 0
+    assert sum(d["DiscountAmount"] for d in details) == Decimal("1.00")
+
+
+def test_it_creates_the_sales_order_on_hold():
+    payload = sales_order_payload(ORDER, LINES, [], customer_id="C1", inventory_ids=INVENTORY, settings=OrderSettings())
+    assert payload["Hold"] is True
+
+
+def test_it_counts_only_captured_money_as_paid():
+    order = {"total_inc_tax": "100.0000"}
+    authorized = PaymentState.of(order, [{"event": "authorization", "status": "ok", "amount": 100}])
+    assert authorized.authorized_only and not authorized.settled(paid_status=True)
+    half = PaymentState.of(order, [{"event": "authorization", "status": "ok", "amount": 100},
+                                   {"event": "capture", "status": "ok", "amount": 50}])
+    assert half.captured == Decimal("50.00") and not half.settled(paid_status=True)
+    whole = PaymentState.of(order, [{"event": "capture", "status": "ok", "amount": 50},
+                                    {"event": "capture", "status": "ok", "amount": 50}])
+    assert whole.settled(paid_status=False)
+    assert PaymentState.of(order, []).settled(paid_status=True)  # marked paid outside the gateways
 
 
 def test_it_maps_lines_freight_tax_and_references():
@@ -84,7 +128,7 @@ def test_it_applies_a_payment_to_the_order():
 
 
 def test_it_spreads_unallocated_order_discounts_over_the_lines():
-    order = {**ORDER, "discount_amount": "5.0000", "coupon_discount": "10.0000"}
+    order = {**ORDER, "discount_amount": "5.0000", "coupon_discount": "10.0000", "total_inc_tax": "105.8000"}
     lines = [{**LINES[0], "applied_discounts": []}, {**LINES[1], "applied_discounts": []}]
     payload = sales_order_payload(order, lines, [], customer_id="C1", inventory_ids=INVENTORY, settings=OrderSettings())
     discounts = [d["DiscountAmount"] for d in payload["Details"]]

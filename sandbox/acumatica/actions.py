@@ -56,7 +56,7 @@ def complete(run: ActionRun) -> None:
 
 def _precheck(entity: str, action: str, record: Record) -> None:
     status = record.data.get("Status")
-    if action == "PrepareSalesInvoice" and status not in ("Open", "Back Order", "Shipping"):
+    if action == "PrepareSalesInvoice" and (status not in ("Open", "Back Order", "Shipping") or record.data.get("Hold")):
         raise ActionFailed(f"The order cannot be invoiced in the {status} status.")
     if action in ("ReleaseSalesInvoice", "ReleasePayment") and status != "Balanced":
         raise ActionFailed(f"The document cannot be released in the {status} status.")
@@ -66,7 +66,9 @@ def prepare_sales_invoice(instance: Instance, order: Record) -> None:
     data = order.data
     applied = sum((dec(p.get("AppliedToOrder")) for p in data.get("Payments") or []), ZERO)
     invoice_type = "Credit Memo" if data["OrderType"] in CREDIT_ORDER_TYPES else "Invoice"
+    # The invoice lines copy the order lines' amounts (Ext. Price included), as SOInvoiceEntry does.
     details = [{"InventoryID": r["InventoryID"], "Qty": r.get("OrderQty"), "UnitPrice": r.get("UnitPrice"),
+                "ExtendedPrice": r.get("ExtendedPrice"), "ManualPrice": True,
                 "DiscountAmount": r.get("DiscountAmount"), "UOM": r.get("UOM"), "WarehouseID": r.get("WarehouseID"),
                 "OrderType": data["OrderType"], "OrderNbr": data["OrderNbr"], "OrderLineNbr": r.get("LineNbr"),
                 "Description": r.get("LineDescription")} for r in data.get("Details") or []]

@@ -5,7 +5,7 @@ e.g. CustomerID "'Customer' cannot be found in the system.") and section 4 (enti
 payments applied to orders with OrdersToApply, DocumentsToApply with DocType/ReferenceNbr/AmountPaid).
 """
 import functools
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pycountry
 from django.utils import timezone
@@ -16,6 +16,10 @@ from .models import Instance, Record
 
 NOT_FOUND = "'{what}' cannot be found in the system."
 CUSTOMER_ADDRESSES = ("MainContact/Address", "BillingContact/Address", "ShippingContact/Address")
+# Unit prices keep the decimal places the site is set up for (System Preferences, CS101500: "Price/Cost
+# Decimal Places"); we simulate the common 2, so a 4-decimal BigCommerce price is rounded here unless the
+# line's Ext. Price is given with a manual price.
+PRICE_PLACES = Decimal("0.01")
 
 
 def no_rules(instance: Instance, data: dict, created: bool) -> None:
@@ -105,7 +109,11 @@ def _check_lines(instance: Instance, rows: list[dict], errors: dict[str, str], q
             row["UnitPrice"] = str(stock.in_base(item.data, item.data.get("DefaultPrice") or "0", row["UOM"]))
         if item.entity == "StockItem":
             row.setdefault("WarehouseID", instance.branch)
-        extended = dec(row.get(qty_field)) * dec(row["UnitPrice"])
+        row["UnitPrice"] = str(dec(row["UnitPrice"]).quantize(PRICE_PLACES, rounding=ROUND_HALF_UP))
+        if row.get("ExtendedPrice") is not None and row.get("ManualPrice"):
+            extended = dec(row["ExtendedPrice"])      # a manual Ext. Price stands as entered
+        else:
+            extended = dec(row.get(qty_field)) * dec(row["UnitPrice"])
         row["ExtendedPrice"] = money(extended)
         row["Amount"] = money(extended - dec(row.get("DiscountAmount")))
         total += dec(row["Amount"])

@@ -62,8 +62,12 @@ def list_orders(request: HttpRequest, store: Store) -> HttpResponse:
 
 
 def get_order(request: HttpRequest, store: Store, order_id: int) -> HttpResponse:
-    # Reference: specs/bigcommerce/orders.v2.oas2.yml GET /orders/{order_id}.
-    return json_response(order_json(_order(store, order_id), base_url(request, store)))
+    # Reference: specs/bigcommerce/orders.v2.oas2.yml GET /orders/{order_id} (include=fees adds the fees).
+    order = _order(store, order_id)
+    data = order_json(order, base_url(request, store))
+    if "fees" in request.GET.get("include", "").split(","):
+        data["fees"] = order.fees or []
+    return json_response(data)
 
 
 def list_order_products(request: HttpRequest, store: Store, order_id: int) -> HttpResponse:

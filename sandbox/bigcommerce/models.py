@@ -194,6 +194,12 @@ class Order(models.Model):
     refund_locked_until = models.DateTimeField(null=True, blank=True)
     channel_id = models.PositiveIntegerField(default=1)
     external_id = models.CharField(max_length=100, null=True, blank=True)
+    # currency_code is the display currency; this one the shopper pays in (blank: the same).
+    transactional_currency_code = models.CharField(max_length=3, blank=True)
+    transactional_rate = models.DecimalField(max_digits=20, decimal_places=10, default=Decimal("1"),
+                                             help_text="Store default currency -> transactional currency.")
+    tax_inclusive = models.BooleanField(default=False, help_text="Prices and shipping include tax.")
+    fees = models.JSONField(default=list, blank=True, help_text="Order fees, as GET ...?include=fees shows them.")
 
     def __str__(self) -> str:
         return f"Order {self.pk}"
@@ -202,13 +208,17 @@ class Order(models.Model):
     def status(self) -> str:
         return ORDER_STATUSES.get(self.status_id, "")
 
+    def _fees(self, field: str) -> Decimal:
+        return sum((Decimal(str(fee.get(field) or 0)) for fee in self.fees or []), ZERO)
+
     @property
     def total_tax(self) -> Decimal:
-        return self.subtotal_tax + self.shipping_cost_tax
+        return self.subtotal_tax + self.shipping_cost_tax + self._fees("cost_tax")
 
     @property
     def total_ex_tax(self) -> Decimal:
-        return self.subtotal_ex_tax + self.shipping_cost_ex_tax - self.discount_amount - self.coupon_discount
+        return self.subtotal_ex_tax + self.shipping_cost_ex_tax + self._fees("cost_ex_tax") \
+            - self.discount_amount - self.coupon_discount
 
     @property
     def total_inc_tax(self) -> Decimal:
@@ -230,6 +240,8 @@ class OrderProduct(models.Model):
     quantity_refunded = models.PositiveIntegerField(default=0)
     quantity_shipped = models.PositiveIntegerField(default=0)
     refund_amount = models.DecimalField(max_digits=12, decimal_places=4, default=ZERO)
+    type = models.CharField(max_length=20, default="physical")
+    applied_discounts = models.JSONField(default=list, blank=True)
 
     @property
     def total_ex_tax(self) -> Decimal:
@@ -257,7 +269,7 @@ class Transaction(models.Model):
     gateway = models.CharField(max_length=30, default="testgateway")
     gateway_transaction_id = models.CharField(max_length=100, default=_token)
     status = models.CharField(max_length=10, default="ok")
-    test = models.BooleanField(default=True)
+    test = models.BooleanField(default=False, help_text="Processed by a gateway in test mode: no real money.")
     date_created = models.DateTimeField(default=timezone.now)
 
 

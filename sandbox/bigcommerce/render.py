@@ -51,12 +51,14 @@ def order_json(order: Order, base_url: str) -> dict[str, Any]:
         "total_tax": money(order.total_tax), "items_total": sum(line.quantity for line in lines),
         "items_shipped": 0, "payment_method": order.payment_method, "payment_provider_id": "",
         "payment_status": order.payment_status, "refunded_amount": money(order.refunded_amount),
-        "order_is_digital": False, "store_credit_amount": money(0), "gift_certificate_amount": money(0),
+        "order_is_digital": bool(lines) and all(line.type == "digital" for line in lines),
+        "store_credit_amount": money(_paid_with(order, "storecredit")),
+        "gift_certificate_amount": money(_paid_with(order, "giftcertificate")),
         "ip_address": "127.0.0.1", "ip_address_v6": "", "geoip_country": "United States", "geoip_country_iso2": "US",
         "currency_id": 1, "currency_code": order.currency_code, "currency_exchange_rate": "1.0000000000",
-        "default_currency_id": 1, "default_currency_code": order.currency_code,
-        "store_default_currency_code": order.currency_code,
-        "store_default_to_transactional_exchange_rate": "1.0000000000",
+        "default_currency_id": 1, "default_currency_code": order.transactional_currency_code or order.currency_code,
+        "store_default_currency_code": order.store.currency_code,
+        "store_default_to_transactional_exchange_rate": f"{order.transactional_rate:.10f}",
         "staff_notes": "", "customer_message": order.customer_message, "discount_amount": money(order.discount_amount),
         "coupon_discount": money(order.coupon_discount), "shipping_address_count": order.shipping_addresses.count(),
         "is_deleted": False, "ebay_order_id": "0", "cart_id": f"cart-{order.pk}",
@@ -64,24 +66,31 @@ def order_json(order: Order, base_url: str) -> dict[str, Any]:
         "is_email_opt_in": False, "credit_card_type": None, "order_source": "www", "channel_id": order.channel_id,
         "external_source": None, "external_id": order.external_id, "external_merchant_id": None,
         "tax_provider_id": "BasicTaxProvider", "customer_locale": "en", "external_order_id": "",
-        "is_tax_inclusive_pricing": False,
+        "is_tax_inclusive_pricing": order.tax_inclusive,
         "products": {"url": f"{link}/products", "resource": f"/orders/{order.pk}/products"},
         "shipping_addresses": {"url": f"{link}/shipping_addresses", "resource": f"/orders/{order.pk}/shipping_addresses"},
         "coupons": {"url": f"{link}/coupons", "resource": f"/orders/{order.pk}/coupons"},
     }
 
 
+def _paid_with(order: Order, gateway: str) -> Decimal:
+    return sum((t.amount for t in order.transactions.all() if t.gateway == gateway and t.status == "ok"
+                and t.event in ("purchase", "capture")), Decimal("0"))
+
+
 def order_product_json(line: OrderProduct, order_address_id: int) -> dict[str, Any]:
-    # Reference: specs/bigcommerce/orders.v2.oas2.yml orderProducts.
+    # Reference: specs/bigcommerce/orders.v2.oas2.yml orderProducts (discounted_total_inc_tax: after every
+    # discount, tax included).
     inc = line.base_price + line.price_tax
+    discounts = sum((Decimal(str(d.get("amount") or 0)) for d in line.applied_discounts or []), Decimal("0"))
     return {
         "id": line.pk, "order_id": line.order_id, "product_id": line.product_id or 0,
         "variant_id": line.variant_id or 0, "order_address_id": order_address_id, "order_pickup_method_id": 0,
         "name": line.name, "name_customer": line.name, "name_merchant": line.name, "sku": line.sku, "upc": "",
-        "type": "physical", "base_price": money(line.base_price), "price_ex_tax": money(line.base_price),
+        "type": line.type, "base_price": money(line.base_price), "price_ex_tax": money(line.base_price),
         "price_inc_tax": money(inc), "price_tax": money(line.price_tax), "base_total": money(line.total_ex_tax),
         "total_ex_tax": money(line.total_ex_tax), "total_inc_tax": money(line.total_ex_tax + line.total_tax),
-        "total_tax": money(line.total_tax), "discounted_total_inc_tax": money(line.total_ex_tax + line.total_tax),
+        "total_tax": money(line.total_tax), "discounted_total_inc_tax": money(line.total_ex_tax + line.total_tax - discounts),
         "quantity": line.quantity, "base_cost_price": money(0), "cost_price_inc_tax": money(0),
         "cost_price_ex_tax": money(0), "cost_price_tax": money(0), "weight": float(line.weight),
         "width": money(0), "height": money(0), "depth": money(0),
@@ -91,7 +100,7 @@ def order_product_json(line: OrderProduct, order_address_id: int) -> dict[str, A
         "wrapping_cost_tax": money(0), "wrapping_message": "", "quantity_shipped": line.quantity_shipped, "event_name": None,
         "event_date": None, "fixed_shipping_cost": money(0), "ebay_item_id": "", "ebay_transaction_id": "",
         "option_set_id": None, "parent_order_product_id": None, "is_bundled_product": False,
-        "bin_picking_number": "", "external_id": None, "brand": "", "applied_discounts": [],
+        "bin_picking_number": "", "external_id": None, "brand": "", "applied_discounts": line.applied_discounts or [],
         "product_options": line.product_options, "configurable_fields": [], "gift_certificate_id": None,
     }
 

@@ -13,16 +13,28 @@ fires the same webhooks the real store fires. End-to-end tests and the demo use 
   ones are deleted). Stored addresses use v2 order keys (street_1, zip, state, country_iso2) and
   carry a store-wide unique ``id``.
 - ``place_order(store, customer=None, lines=[("SKU-00001", 2)], paid=True, shipping=Decimal("10.00"),
-  discount=Decimal("0"), coupon=None, status_id=None) -> Order``: ``customer=None`` is a guest
-  order; each line is ``(sku, quantity)`` where the SKU is a simple product's SKU or a variant SKU;
-  ``coupon`` is a key of ``COUPONS`` (a percentage off the subtotal). Totals add up exactly:
+  discount=Decimal("0"), coupon=None, status_id=None, *, pay_with=None, fees=(), tax_inclusive=False,
+  currency=None, display_currency=None, rate=1, channel_id=1, ship_to=None, test_payment=False,
+  created=None) -> Order``: ``customer=None`` is a guest order; each line is ``(sku, quantity)``
+  where the SKU is a simple product's SKU or a variant SKU, ``(sku, quantity, unit_price)`` for a
+  price of up to four decimals, or ``("", quantity, unit_price, name)`` for a custom product without
+  a SKU; ``coupon`` is a key of ``COUPONS`` (a percentage off the products, shown on each line as
+  ``applied_discounts``); ``discount`` is an order-level discount BigCommerce does not allocate.
+  ``paid="authorize"`` only authorizes; ``pay_with=[("giftcertificate", Decimal("20")),
+  ("testgateway", None)]`` splits the payment (None: the rest). ``fees=[("Eco fee", Decimal("2.50"))]``
+  adds order fees (``include=fees``); ``tax_inclusive`` makes prices and shipping include tax;
+  ``currency``/``rate`` set the transactional currency and its rate from the store's default,
+  ``display_currency`` the display one; ``ship_to`` several addresses (consignments);
+  ``test_payment`` marks the transactions as test ones. Totals add up exactly:
   ``subtotal_ex_tax + shipping_cost_ex_tax + total_tax - discount_amount - coupon_discount ==
   total_inc_tax`` (tax is charged per line and on shipping, before discounts). ``paid=True``
   captures the payment and moves it to Awaiting Fulfillment (11); otherwise it stays Pending (1)
   unless ``status_id`` says otherwise. Fires ``store/order/created`` (and the payment's events).
   Placing the order takes its units out of the store's inventory (``api_catalog.take_stock``).
-- ``capture_payment(order) -> Transaction``: a successful ``purchase`` transaction for the balance,
-  then status 11 (fires ``store/order/transaction/created`` and the status events).
+- ``capture_payment(order, amount=None, gateway=None) -> Transaction``: a successful ``capture`` of an
+  authorization (what is left of it, or ``amount``), else a ``purchase`` of the balance; status 11
+  once fully paid (fires ``store/order/transaction/created`` and the status events).
+  ``authorize_payment(order)`` authorizes the balance (status 11, nothing captured).
 - ``set_status(order, status_id) -> Order`` (fires ``store/order/statusUpdated`` and ``/updated``).
 - ``refund(order, amount=None, items=None, reason="", to="original") -> Refund``: ``items`` as in the API
   (``[{"item_type": "PRODUCT", "item_id": <order product id>, "quantity": 1}]``), or an ``amount``
@@ -46,7 +58,8 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
-from decimal import Decimal
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import transaction
@@ -57,6 +70,7 @@ from .api_catalog import take_stock
 from .models import Customer, Order, OrderProduct, Refund, ShippingAddress, Store, Transaction, Variant
 
 CENT = Decimal("0.01")
+PRICE = Decimal("0.0001")  # BigCommerce keeps prices to four decimals
 COUPONS = {"SAVE10": Decimal("0.10"), "WELCOME5": Decimal("0.05")}
 DEMO_ADDRESS = {"first_name": "Ada", "last_name": "Lovelace", "company": "", "street_1": "1 Main Street",
                 "street_2": "", "city": "Austin", "state": "Texas", "zip": "78701", "country": "United States",
@@ -151,17 +165,27 @@ def _variant(store: Store, sku: str) -> Variant:
     return variant
 
 
-def _add_line(order: Order, sku: str, quantity: int) -> OrderProduct:
-    variant = _variant(order.store, sku)
-    price = variant.calculated_price.quantize(CENT)
+def _add_line(order: Order, line: tuple) -> OrderProduct:
+    """`(sku, quantity)` at the catalog price, `(sku, quantity, unit_price)` at a price of up to four
+    decimals, or `("", quantity, unit_price, name)` for a custom product without a SKU."""
+    sku, quantity = line[0], line[1]
+    variant = _variant(order.store, sku) if sku else None
+    price = Decimal(str(line[2])) if len(line) > 2 else variant.calculated_price.quantize(CENT)
+    name = line[3] if len(line) > 3 else (variant.product.name if variant else "Custom product")
     tax_rate = order.store.tax_rate
+    if order.tax_inclusive:  # the shopper's price includes tax; BigCommerce derives the ex-tax figures
+        gross = price
+        price = (gross / (1 + tax_rate)).quantize(PRICE)
+        price_tax, total_tax = gross - price, (gross - price) * quantity
+    else:
+        price_tax, total_tax = (price * tax_rate).quantize(CENT), (price * quantity * tax_rate).quantize(CENT)
     options = [{"display_name": ov.get("option_display_name", ""), "display_value": ov.get("label", "")}
-               for ov in variant.option_values]
+               for ov in (variant.option_values if variant else [])]
     return OrderProduct.objects.create(
-        order=order, product=variant.product, variant=variant, name=variant.product.name, sku=sku,
-        quantity=quantity, base_price=price, price_tax=(price * tax_rate).quantize(CENT),
-        total_tax=(price * quantity * tax_rate).quantize(CENT), weight=variant.weight or variant.product.weight,
-        product_options=options)
+        order=order, product=variant.product if variant else None, variant=variant, name=name, sku=sku,
+        quantity=quantity, base_price=price, price_tax=price_tax, total_tax=total_tax,
+        weight=(variant.weight or variant.product.weight) if variant else Decimal("0"), product_options=options,
+        type=variant.product.type if variant else "physical")
 
 
 def _billing(customer: Customer | None) -> dict[str, Any]:
@@ -172,45 +196,115 @@ def _billing(customer: Customer | None) -> dict[str, Any]:
 
 
 @transaction.atomic
-def place_order(store: Store, customer: Customer | None = None, lines: list[tuple[str, int]] | None = None,
-                paid: bool = True, shipping: Decimal = Decimal("10.00"), discount: Decimal = Decimal("0"),
-                coupon: str | None = None, status_id: int | None = None) -> Order:
+def place_order(store: Store, customer: Customer | None = None, lines: list[tuple] | None = None,
+                paid: bool | str = True, shipping: Decimal = Decimal("10.00"), discount: Decimal = Decimal("0"),
+                coupon: str | None = None, status_id: int | None = None, *, pay_with: list[tuple] | None = None,
+                fees: list[tuple[str, Decimal]] = (), tax_inclusive: bool = False, currency: str | None = None,
+                display_currency: str | None = None, rate: Decimal = Decimal("1"), channel_id: int = 1,
+                ship_to: list[dict] | None = None, test_payment: bool = False,
+                created: datetime | None = None) -> Order:
     lines = lines or [("SKU-00001", 1)]
     billing = _billing(customer)
+    transactional = currency or store.currency_code
     order = Order.objects.create(store=store, customer=customer, status_id=status_id or 1, billing_address=billing,
-                                 currency_code=store.currency_code, payment_status="pending")
-    made = [_add_line(order, sku, qty) for sku, qty in lines]
-    take_stock([(line.variant, line.quantity) for line in made])
+                                 currency_code=display_currency or transactional,
+                                 transactional_currency_code=transactional, transactional_rate=rate,
+                                 payment_status="pending", tax_inclusive=tax_inclusive, channel_id=channel_id,
+                                 fees=[_fee(n, name, amount, store.tax_rate) for n, (name, amount) in enumerate(fees, 1)],
+                                 **({"date_created": created, "date_modified": created} if created else {}))
+    made = [_add_line(order, line) for line in lines]
+    take_stock([(line.variant, line.quantity) for line in made if line.variant is not None])
     _set_totals(order, made, Decimal(shipping), Decimal(discount), coupon)
-    ShippingAddress.objects.create(order=order, address=billing, cost_ex_tax=order.shipping_cost_ex_tax,
-                                   cost_tax=order.shipping_cost_tax)
+    for n, address in enumerate(ship_to or [billing]):
+        # Several addresses (consignments): the sandbox charges the order's shipping on the first.
+        ShippingAddress.objects.create(order=order, address={**billing, **address},
+                                       cost_ex_tax=order.shipping_cost_ex_tax if n == 0 else Decimal("0"),
+                                       cost_tax=order.shipping_cost_tax if n == 0 else Decimal("0"))
     webhooks.emit(store, "store/order/created", {"type": "order", "id": order.pk})
-    if paid:
-        capture_payment(order)
+    if paid == "authorize":
+        authorize_payment(order, test=test_payment)
+    elif paid:
+        for gateway, amount in pay_with or [(order.payment_provider, None)]:
+            capture_payment(order, amount=amount, gateway=gateway, test=test_payment)
     return order
+
+
+def _fee(number: int, name: str, amount: Decimal, tax_rate: Decimal) -> dict[str, Any]:
+    # Reference: specs/bigcommerce/orders.v2.oas2.yml order fees (include=fees).
+    amount = Decimal(str(amount))
+    tax = (amount * tax_rate).quantize(CENT)
+    return {"id": number, "type": "custom_fee", "display_name_customer": name, "display_name_merchant": name,
+            "source": "AA", "base_cost": str(amount), "cost_ex_tax": str(amount), "cost_inc_tax": str(amount + tax),
+            "cost_tax": str(tax), "tax_class_id": 0}
 
 
 def _set_totals(order: Order, lines: list[OrderProduct], shipping: Decimal, discount: Decimal,
                 coupon: str | None) -> None:
     order.subtotal_ex_tax = sum((line.total_ex_tax for line in lines), Decimal("0"))
     order.subtotal_tax = sum((line.total_tax for line in lines), Decimal("0"))
-    order.shipping_cost_ex_tax = shipping.quantize(CENT)
-    order.shipping_cost_tax = (shipping * order.store.tax_rate).quantize(CENT)
+    if order.tax_inclusive:
+        order.shipping_cost_ex_tax = (shipping / (1 + order.store.tax_rate)).quantize(PRICE)
+        order.shipping_cost_tax = shipping - order.shipping_cost_ex_tax
+    else:
+        order.shipping_cost_ex_tax = shipping.quantize(CENT)
+        order.shipping_cost_tax = (shipping * order.store.tax_rate).quantize(CENT)
     order.discount_amount = discount.quantize(CENT)
     if coupon:
         order.coupon_code = coupon
         order.coupon_discount = (order.subtotal_ex_tax * COUPONS[coupon]).quantize(CENT)
+        _allocate_coupon(lines, coupon, order.coupon_discount, order.subtotal_ex_tax)
     order.save()
 
 
-def capture_payment(order: Order) -> Transaction:
+def _allocate_coupon(lines: list[OrderProduct], code: str, amount: Decimal, products: Decimal) -> None:
+    """BigCommerce shows a coupon's share on each line (`applied_discounts`), in proportion to its price."""
+    # Reference: specs/bigcommerce/orders.v2.oas2.yml orderProductAppliedDiscounts.
+    shares = [(amount * line.total_ex_tax / products).quantize(CENT) for line in lines]
+    shares[-1] += amount - sum(shares, Decimal("0"))
+    for line, share in zip(lines, shares):
+        line.applied_discounts = [{"id": "coupon", "amount": str(share), "name": code, "code": code,
+                                   "target": "product"}]
+        line.save(update_fields=["applied_discounts"])
+
+
+GATEWAY_METHODS = {"giftcertificate": "gift_certificate", "storecredit": "store_credit"}
+
+
+def authorize_payment(order: Order, test: bool = False) -> Transaction:
+    """An authorization for the balance (money held, not taken); the order awaits fulfillment (11)."""
     order.refresh_from_db()
-    balance = (order.total_inc_tax - order.refunded_amount).quantize(CENT)
-    tx = Transaction.objects.create(order=order, event="purchase", amount=balance, currency=order.currency_code,
-                                    gateway=order.payment_provider)
-    Order.objects.filter(pk=order.pk).update(payment_status="captured")
+    tx = Transaction.objects.create(order=order, event="authorization",
+                                    amount=order.total_inc_tax.quantize(CENT, rounding=ROUND_HALF_UP),
+                                    currency=order.transactional_currency_code or order.currency_code,
+                                    gateway=order.payment_provider, test=test)
+    Order.objects.filter(pk=order.pk).update(payment_status="authorized")
     webhooks.emit(order.store, "store/order/transaction/created", refunds.transaction_event_data(tx))
     set_status(order, 11)
+    return tx
+
+
+def capture_payment(order: Order, amount: Decimal | None = None, gateway: str | None = None,
+                    test: bool = False) -> Transaction:
+    """Money taken: a `capture` of an authorization (all of what is left of it, or `amount`), else a
+    `purchase` of `amount` or the whole balance via `gateway` (giftcertificate and storecredit too).
+    Once the order is fully paid it awaits fulfillment (11)."""
+    order.refresh_from_db()
+    authorized = sum((t.amount for t in order.transactions.filter(event="authorization", status="ok")), Decimal("0"))
+    taken = sum((t.amount for t in order.transactions.filter(event__in=["capture", "purchase"], status="ok")),
+                Decimal("0"))
+    event = "capture" if authorized else "purchase"
+    balance = (authorized - taken) if authorized else (order.total_inc_tax - order.refunded_amount - taken)
+    gateway = gateway or order.payment_provider
+    tx = Transaction.objects.create(order=order, event=event,
+                                    amount=Decimal(amount or balance).quantize(CENT, rounding=ROUND_HALF_UP),
+                                    currency=order.transactional_currency_code or order.currency_code,
+                                    gateway=gateway, method=GATEWAY_METHODS.get(gateway, "credit_card"),
+                                    test=test)
+    fully = taken + tx.amount >= order.total_inc_tax.quantize(CENT, rounding=ROUND_HALF_UP)
+    Order.objects.filter(pk=order.pk).update(payment_status="captured" if fully else "partially captured")
+    webhooks.emit(order.store, "store/order/transaction/created", refunds.transaction_event_data(tx))
+    if fully and order.status_id != 11:
+        set_status(order, 11)
     return tx
 
 

@@ -10,6 +10,7 @@ from django.db import connection
 from django.test import override_settings
 from django.test.utils import setup_databases, teardown_databases
 
+from sandbox.acumatica.documents import put_record
 from sandbox.acumatica.models import Instance
 from sandbox.bigcommerce.models import Store
 from sandbox.catalog_data import demo_catalog
@@ -38,6 +39,10 @@ def _test_database():
     return setup_databases(verbosity=0, interactive=False, aliases={"default"})
 
 
+# Non-stock items shapes can point tenant settings at (no_sku_item, fee_item).
+NON_STOCK_ITEMS = {"BCNOSKU": "Lines without a SKU", "BCFEE": "Order fees"}
+
+
 class Corpus:
     def __init__(self, url: str) -> None:
         self.url = url
@@ -51,6 +56,10 @@ class Corpus:
                                             catalog=demo_catalog(count=10), name=f"Corpus {version}")
             Store.objects.filter(store_hash=f"corpus{tag}").update(rate_limit_quota=100_000)
             Instance.objects.filter(slug=f"corpus{tag}").update(versions=list(VERSIONS), max_sessions=0)
+            instance = Instance.objects.get(slug=f"corpus{tag}")
+            for item, description in NON_STOCK_ITEMS.items():
+                put_record(instance, "NonStockItem", {"InventoryID": item, "Description": description,
+                                                      "DefaultPrice": "0"})
             self.tenants[version] = tenant
 
     def run(self, shape: Shape, version: str):
