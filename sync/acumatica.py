@@ -41,6 +41,7 @@ from urllib.parse import quote, urljoin
 import requests
 
 from sync import versions
+from sync.contract import check_payload
 from sync.http import (SYSTEM_CLOCK, ApiError, CallHook, Clock, HttpClient, RetryPolicy, parse_json,
                        redirect_error, strip_html)
 from tenants.models import AcumaticaConnection
@@ -406,6 +407,8 @@ class AcumaticaClient:
     def put(self, entity: str, payload: dict, insert_only: bool = False, expand: str | None = None) -> dict:
         """Create or update (wrapped payload); insert_only adds If-None-Match: * (412 if it exists)."""
         headers = {"If-None-Match": "*"} if insert_only else {}
+        # Acumatica ignores unknown fields with a 200: refuse them here, naming the field and the version.
+        check_payload(self.version, entity, payload)
         # Reference: reference/acumatica-api.md §3 (PUT = create or update; If-None-Match: * = insert only)
         # A PUT without keys creates a new record each time, so a timed-out PUT is never resent here.
         response = self._call("PUT", self._entity_url(entity), entity, json_body=payload, headers=headers,

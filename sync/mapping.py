@@ -3,9 +3,10 @@
 No ORM, no HTTP, no settings: dicts in, dicts out, so every rule here is tested without a database.
 Money is Decimal throughout; BigCommerce sends decimal strings (v2) or numbers (v3).
 
-External references are our idempotency keys in Acumatica, looked up before anything is created:
-sales order ExternalRef "BC-<order id>", payment ExternalRef "BC-TXN-<transaction id>"; refund
-documents carry "BC-RF-<refund id>" (see sync/refund_mapping.py).
+External references are our idempotency keys in Acumatica, looked up before anything is created,
+scoped to the store: sales order ExternalRef "BC-<store hash>-<order id>", payment
+"BC-<store hash>-TXN-<transaction id>", credit memo and refund "BC-<store hash>-RF-<refund id>" (sync/refund_mapping.py).
+Documents made before references were scoped carry "BC-<order id>", "BC-TXN-<id>", "BC-RF-<id>".
 """
 from dataclasses import dataclass
 from datetime import datetime, time, timezone, tzinfo
@@ -33,16 +34,23 @@ def money(value) -> Decimal:
     return exact(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def order_ref(order_id: int) -> str:
-    return f"BC-{order_id}"
+def order_ref(order_id: int, store: str = "") -> str:
+    """Sales order ExternalRef. Scoped to the store (order ids start at 100 in every store, and several
+    stores may feed one Acumatica company); without a store, the references made before that."""
+    return f"BC-{store}-{order_id}" if store else f"BC-{order_id}"
 
 
-def payment_ref(transaction_id: int) -> str:
-    return f"BC-TXN-{transaction_id}"
+def payment_ref(transaction_id: int, store: str = "") -> str:
+    return f"BC-{store}-TXN-{transaction_id}" if store else f"BC-TXN-{transaction_id}"
 
 
-def refund_ref(refund_id: int) -> str:
-    return f"BC-RF-{refund_id}"
+def refund_ref(refund_id: int, store: str = "") -> str:
+    return f"BC-{store}-RF-{refund_id}" if store else f"BC-RF-{refund_id}"
+
+
+def refs_filter(references: list[str]) -> str:
+    """An OData condition matching any of the references, e.g. "(ExternalRef eq 'a' or ExternalRef eq 'b')"."""
+    return "(" + " or ".join(f"ExternalRef eq {odata_string(r)}" for r in references) + ")"
 
 
 def odata_string(value: object) -> str:
@@ -98,6 +106,8 @@ class OrderSettings:
     no_sku_item: str = ""           # non-stock InventoryID for lines without a SKU (custom products, gift certificates)
     fee_item: str = ""              # non-stock InventoryID for order fees
     zone: tzinfo = timezone.utc     # the store's time zone: document dates are its calendar days
+    store: str = ""                 # BigCommerce store hash, scoping our external references
+    version: str = "24.200.001"     # the tenant's pinned Acumatica endpoint version
 
 
 class OrderDoesNotAddUp(MappingProblem):
@@ -221,22 +231,27 @@ def sales_order_payload(order: dict, lines: list[dict], shipping_addresses: list
     details = sales_order_lines(order, lines, inventory_ids, settings)
     payload = {
         "OrderType": settings.order_type, "CustomerID": customer_id,
-        "CustomerOrder": str(order["id"]), "ExternalRef": order_ref(order["id"]),
+        "CustomerOrder": str(order["id"]), "ExternalRef": order_ref(order["id"], settings.store),
         "Description": f"BigCommerce order #{order['id']}",
         "Date": acumatica_date(bc_datetime(order["date_created"]), settings.zone),
         "Hold": True, "Details": details,
         "Totals": {"Freight": freight(order), "OverrideFreightAmount": True},
         **currency_fields(order),
     }
+    financial = {}
+    # FinancialSettings.Branch exists in every version; the top-level Branch only from 23.200.001.
     if settings.branch:
-        payload["Branch"] = settings.branch
+        financial["Branch"] = settings.branch
     if settings.tax_mode == "bigcommerce":
         lines_net = sum((d["ExtendedPrice"] - d["DiscountAmount"] for d in details), Decimal("0"))
         payload["DisableAutomaticTaxCalculation"] = True
         payload["TaxDetails"] = [{"TaxID": settings.tax_id, "TaxAmount": money(order.get("total_tax")),
                                   "TaxableAmount": lines_net + (freight(order) if settings.freight_taxable else 0)}]
     elif settings.tax_zone:
-        payload["TaxZone"] = settings.tax_zone
+        # SalesOrder has no TaxZone field in any version: the zone lives under FinancialSettings.
+        financial.update({"CustomerTaxZone": settings.tax_zone, "OverrideTaxZone": True})
+    if financial:
+        payload["FinancialSettings"] = financial
     if len(shipping_addresses) > 1:
         others = "; ".join(", ".join(p for p in (customer_name({**a, "company": ""}), a.get("street_1"), a.get("city"),
                                                 a.get("zip"), a.get("country_iso2")) if p)
@@ -322,14 +337,14 @@ class PaymentState:
 
 def payment_payload(transaction: dict, *, customer_id: str, payment_method: str, cash_account: str,
                     order_type: str, order_nbr: str, invoice_nbr: str | None = None, currency: str = "",
-                    zone: tzinfo = timezone.utc) -> dict:
+                    zone: tzinfo = timezone.utc, store: str = "") -> dict:
     """A payment applied to the sales order, or to its invoice once the order is invoiced."""
     amount = money(transaction["amount"])
     payload = {
         "Type": "Payment", "CustomerID": customer_id, "PaymentMethod": payment_method,
         "CashAccount": cash_account, "PaymentAmount": amount,
         "PaymentRef": str(transaction.get("gateway_transaction_id") or transaction["id"])[:40],
-        "ExternalRef": payment_ref(transaction["id"]), "Hold": False,
+        "ExternalRef": payment_ref(transaction["id"], store), "Hold": False,
         "Description": f"BigCommerce order #{transaction['order_id']} {transaction.get('gateway', '')} payment",
         "ApplicationDate": acumatica_date(bc_datetime(transaction["date_created"]), zone),
     }

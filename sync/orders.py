@@ -31,6 +31,7 @@ STATUS_NAMES = {0: "Incomplete", 1: "Pending", 2: "Shipped", 3: "Partially Shipp
 TOTALS_VERIFIED = "totals verified"  # binding fingerprint of a sales order that matched BigCommerce once
 CANCELLED = {5, 6}
 REFUNDED = {4, 14}
+NOT_INVOICED = {"Open", "On Hold", "Back Order"}
 
 
 class OrderProblem(Exception):
@@ -58,7 +59,8 @@ class OrderSync:
         self.settings = mapping.OrderSettings(
             order_type=tenant.order_type, branch=tenant.branch, tax_mode=tenant.tax_mode, tax_id=tenant.tax_id,
             tax_zone=tenant.tax_zone, freight_taxable=tenant.freight_taxable, no_sku_item=tenant.no_sku_item,
-            fee_item=tenant.fee_item, zone=ZoneInfo(tenant.time_zone))
+            fee_item=tenant.fee_item, zone=ZoneInfo(tenant.time_zone), store=tenant.bigcommerce.store_hash,
+            version=tenant.acumatica.endpoint_version)
 
     def run(self, transactions: list[dict], refunds: list[dict]) -> dict | None:
         status_id = int(self.order["status_id"])
@@ -99,6 +101,16 @@ class OrderSync:
         return {"acumatica_key": f"{sales_order['OrderType']}/{sales_order['OrderNbr']}",
                 "bigcommerce_key": str(self.order_id), "customer": customer_id, "payments": payments,
                 "invoice": invoice, "refunds": refunded}
+
+    def references(self, make, object_id, created: str | None) -> list[str]:
+        """Our store-scoped external reference for a BigCommerce object, and the store-less one it was given
+        before references were scoped, for objects of a tenant that existed then (from before the cut-over).
+        A tenant created since never looks for store-less references: another store's may share the number."""
+        references = [make(object_id, self.settings.store)]
+        until = self.tenant.legacy_references_until
+        if until and (not created or mapping.bc_datetime(created) < until):
+            references.append(make(object_id))
+        return references
 
     def not_taken(self, transactions: list[dict]) -> str | None:
         """Why this order is not for Acumatica at all (the merchant's rules), or None."""
@@ -142,8 +154,8 @@ class OrderSync:
         if key:
             sales_order = unwrap(self.ac.get("SalesOrder", key.split("/", 1)))
         else:
-            reference = mapping.order_ref(self.order_id)
-            sales_order = first(self.ac.query("SalesOrder", filter=f"ExternalRef eq {mapping.odata_string(reference)}")) \
+            references = self.references(mapping.order_ref, self.order_id, self.order["date_created"])
+            sales_order = first(self.ac.query("SalesOrder", filter=mapping.refs_filter(references))) \
                 or self._create_sales_order(customer_id)
             key = f"{sales_order['OrderType']}/{sales_order['OrderNbr']}"
             bind(self.tenant, "order", self.order_id, key)
@@ -215,8 +227,8 @@ class OrderSync:
         key = bound_key(self.tenant, "payment", transaction["id"])
         if key:
             return key
-        reference = mapping.payment_ref(transaction["id"])
-        payment = first(self.ac.query("Payment", filter=f"ExternalRef eq {mapping.odata_string(reference)}"))
+        references = self.references(mapping.payment_ref, transaction["id"], transaction.get("date_created"))
+        payment = first(self.ac.query("Payment", filter=mapping.refs_filter(references)))
         if payment is None:
             method, cash_account = self.payment_account(transaction.get("gateway") or "")
             # A capture after the order was invoiced pays the invoice: a completed order takes no payments.
@@ -224,7 +236,8 @@ class OrderSync:
             payment = unwrap(self.ac.put("Payment", wrap(mapping.payment_payload(
                 transaction, customer_id=customer_id, payment_method=method, cash_account=cash_account,
                 order_type=sales_order["OrderType"], order_nbr=sales_order["OrderNbr"], invoice_nbr=invoice_nbr,
-                currency=mapping.transactional_currency(self.order), zone=self.settings.zone))))
+                currency=mapping.transactional_currency(self.order), zone=self.settings.zone,
+                store=self.settings.store))))
         self._release(payment, "Payment", "ReleasePayment")
         key = f"{payment['Type']}/{payment['ReferenceNbr']}"
         bind(self.tenant, "payment", transaction["id"], key)
@@ -239,7 +252,9 @@ class OrderSync:
         key = bound_key(self.tenant, "invoice", self.order_id)
         if key:
             return key
-        invoice = self._find_invoice(sales_order)
+        # An order Acumatica still shows as open has no invoice yet: no need to look for one (one call
+        # saved per order, paying for the release from hold). Invoiced or completed ones are looked up.
+        invoice = None if sales_order.get("Status") in NOT_INVOICED else self._find_invoice(sales_order)
         if invoice is None:
             self.ac.invoke_action("SalesOrder", "PrepareSalesInvoice",
                                   wrap({"OrderType": sales_order["OrderType"], "OrderNbr": sales_order["OrderNbr"]}))

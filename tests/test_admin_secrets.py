@@ -20,6 +20,8 @@ def _inline_form_data(tenant: Tenant, **changes) -> dict:
         "paid_status_ids": "[2, 3, 8, 9, 10, 11]", "guest_policy": "per_email", "invoice_mode": "connector",
         "same_code_fallback": "on", "order_type": "SO", "tax_mode": "bigcommerce", "tax_id": "BCTAX", "refund_adjustment_item": "BCREFUND", "refund_goods": "stock_lines", "customer_name_owner": "acumatica", "customer_contact_owner": "acumatica",
         "customer_address_owner": "acumatica", "payment_method_map": "{}", "cash_account_map": "{}",
+        "sync_authorized_orders": "on", "freight_taxable": "on", "time_zone": "UTC", "channel_ids": "[]",
+        "multi_address_policy": "attention",
         "sync_catalog": "on", "push_price": "on", "push_cost": "on", "push_inventory": "on", "cost_field": "average",
         "stock_quantity": "available", "warehouses": "[]", "safety_stock": 0, "catalog_excluded_items": "[]",
         "bigcommerce-TOTAL_FORMS": 1, "bigcommerce-INITIAL_FORMS": 1, "bigcommerce-0-id": bc.pk,

@@ -92,7 +92,8 @@ def test_it_maps_lines_freight_tax_and_references():
 def test_it_leaves_tax_to_acumatica_when_asked():
     payload = sales_order_payload(ORDER, LINES, [], customer_id="C1", inventory_ids=INVENTORY,
                                   settings=OrderSettings(tax_mode="acumatica", tax_zone="TX"))
-    assert "TaxDetails" not in payload and payload["TaxZone"] == "TX"
+    assert "TaxDetails" not in payload and "TaxZone" not in payload  # SalesOrder.TaxZone exists in no version
+    assert payload["FinancialSettings"] == {"CustomerTaxZone": "TX", "OverrideTaxZone": True}
     assert "ShipToAddress" not in payload
 
 

@@ -32,7 +32,7 @@ def sync(tenant, order) -> SyncRecord:
 
 
 def documents_for(order_id: int) -> dict:
-    ref = f"BC-{order_id}"
+    ref = f"BC-demo1234-{order_id}"  # store-scoped external reference
     return {
         "orders": [so for so in state.sales_orders("demo") if so.get("ExternalRef") == ref],
         "payments": [p for p in state.payments("demo") if p.get("Type") == "Payment"
@@ -68,7 +68,7 @@ def test_it_syncs_a_registered_customer_order_once_even_when_replayed(shop, staf
     assert record.status == "succeeded", record.last_error
     docs = documents_for(order.pk)
     assert len(docs["orders"]) == 1 and len(docs["invoices"]) == 1
-    assert len([p for p in state.payments("demo") if p.get("ExternalRef", "").startswith("BC-TXN-")]) == 1
+    assert len([p for p in state.payments("demo") if p.get("ExternalRef", "").startswith("BC-demo1234-TXN-")]) == 1
 
 
 def test_it_filters_an_unpaid_order_then_syncs_it_when_paid(shop):

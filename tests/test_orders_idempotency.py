@@ -32,7 +32,7 @@ def shop(live_server):
 
 
 def sales_orders_for(order) -> list[dict]:
-    return [so for so in state.sales_orders("demo") if so.get("ExternalRef") == f"BC-{order.pk}"]
+    return [so for so in state.sales_orders("demo") if so.get("ExternalRef") == f"BC-demo1234-{order.pk}"]
 
 
 def test_it_makes_one_sales_order_from_the_same_webhook_delivered_three_times_at_once(shop, live_server):

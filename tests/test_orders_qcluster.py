@@ -29,7 +29,7 @@ def test_it_syncs_webhooked_orders_through_a_real_qcluster(live_server, monkeypa
         def all_synced():
             refs = {so.get("ExternalRef") for so in state.sales_orders("demo")}
             done = SyncRecord.objects.filter(kind="order", status="succeeded").count()
-            return done == 3 and refs >= {f"BC-{o.pk}" for o in orders}
+            return done == 3 and refs >= {f"BC-demo1234-{o.pk}" for o in orders}
 
         wait_until(all_synced, timeout=90)
     assert len(state.sales_orders("demo")) == 3

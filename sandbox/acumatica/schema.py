@@ -1,6 +1,7 @@
 """The contract: which fields each entity has per endpoint version, and the `{"value": ...}` wire format.
 
-Field lists come from `entity_fields.json`, derived from the official endpoint metadata
+Field lists come from `sync/acumatica_fields.json` (shared with the connector's own payload check, so both
+sides agree on the contract), derived from the official endpoint metadata
 (../shared/specs/acumatica/key-entities.summary.json). Inside the sandbox a record is a plain dict
 (`{"CustomerID": "C1", "MainContact": {"Email": "a@b"}, "Details": [{...}]}`); this module converts
 between that and the wire format in both directions.
@@ -39,7 +40,7 @@ DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2
 
 @functools.cache
 def _all_versions() -> dict[str, dict]:
-    path = Path(__file__).with_name("entity_fields.json")
+    path = Path(__file__).resolve().parents[2] / "sync" / "acumatica_fields.json"
     return json.loads(path.read_text())["versions"]
 
 

@@ -239,3 +239,62 @@ SHAPES += [
           tenant={"multi_address_policy": "first"},
           expect=Expect(check=lambda run: noted(run, "also ships to: Bo Ng, 9 Side Road, Dallas, 75201"))),
 ]
+
+# 9. References scoped to the store.
+def foreign_customer(instance) -> str:
+    return state.customers(instance)[0]["CustomerID"]
+
+
+def with_legacy_reference(order, *, same_figures: bool):
+    """Puts a sales order referenced "BC-<order id>" (the store-less reference) in the store's Acumatica
+    company (the corpus names its instance after the store): another store's order that has the same
+    number, or the one this tenant's previous version made for this very order (same figures, off hold)."""
+    reference = f"BC-{order.pk}"
+    instance = state.instance(order.store.store_hash)
+    lines = [{"InventoryID": line.sku, "OrderQty": str(line.quantity), "UnitPrice": str(line.base_price)}
+             for line in order.lines.all()] if same_figures else [
+        {"InventoryID": "SKU-00007", "OrderQty": "3", "UnitPrice": "190.28"}]
+    put_record(instance, "SalesOrder", {
+        "OrderType": "SO", "CustomerID": foreign_customer(instance), "CustomerOrder": str(order.pk),
+        "ExternalRef": reference, "Hold": False, "Details": lines,
+        "Totals": {"Freight": str(order.shipping_cost_ex_tax) if same_figures else "0"},
+        "TaxDetails": [{"TaxID": "BCTAX", "TaxAmount": str(order.total_tax)}] if same_figures else []})
+    return order
+
+
+def bound_to_our_reference(run) -> None:
+    ours = [so for so in run.docs().sales_orders if so["ExternalRef"] == f"BC-{run.store.store_hash}-{run.order.pk}"]
+    assert len(ours) == 1 and run.record.acumatica_key == f"SO/{ours[0]['OrderNbr']}", run.docs().sales_orders
+    foreign = [so for so in run.docs().sales_orders if so["ExternalRef"] == f"BC-{run.order.pk}"]
+    assert len(foreign) == 1 and not foreign[0].get("Payments"), foreign   # the other store's order untouched
+
+
+def legacy_sales_order_used(run) -> None:
+    [sales_order] = run.docs().sales_orders
+    assert sales_order["ExternalRef"] == f"BC-{run.order.pk}", sales_order["ExternalRef"]
+
+
+def financial_settings(run, **expected) -> None:
+    [sales_order] = run.docs().sales_orders
+    settings = sales_order.get("FinancialSettings") or {}
+    assert {k: settings.get(k) for k in expected} == expected, settings
+    assert "TaxZone" not in sales_order and "Branch" not in sales_order
+
+
+SHAPES += [
+    Shape("another store's order with the same number",
+          place=lambda s: with_legacy_reference(storefront.place_order(s, lines=[("SKU-00001", 1)]),
+                                                same_figures=False),
+          expect=Expect(sales_orders=2, check=bound_to_our_reference)),
+    Shape("made before references were scoped",
+          place=lambda s: with_legacy_reference(storefront.place_order(s, lines=[("SKU-00001", 2)]),
+                                                same_figures=True),
+          tenant={"legacy_references_until": datetime(2100, 1, 1, tzinfo=ZoneInfo("UTC"))},
+          expect=Expect(payments=[TOTAL], check=lambda run: legacy_sales_order_used(run))),
+    # 8. Fields that exist in the pinned version.
+    Shape("branch and tax zone where the version has them",
+          place=lambda s: storefront.place_order(s, lines=[("SKU-00001", 1)]),
+          tenant={"branch": "EAST", "tax_mode": "acumatica", "tax_zone": "TX"},
+          expect=Expect(status="needs_attention", message="stays on hold", order_total=ex_tax, hold=True,
+                        payments=[], check=lambda run: financial_settings(run, Branch="EAST", CustomerTaxZone="TX"))),
+]
