@@ -110,11 +110,16 @@ def _check_lines(instance: Instance, rows: list[dict], errors: dict[str, str], q
         if item.entity == "StockItem":
             row.setdefault("WarehouseID", instance.branch)
         row["UnitPrice"] = str(dec(row["UnitPrice"]).quantize(PRICE_PLACES, rounding=ROUND_HALF_UP))
-        if row.get("ExtendedPrice") is not None and row.get("ManualPrice"):
-            extended = dec(row["ExtendedPrice"])      # a manual Ext. Price stands as entered
+        qty, sent = dec(row.get(qty_field)), row.get("ExtendedPrice")
+        # An Ext. Price entered with a manual price stands as entered; once the quantity changes (and no new
+        # Ext. Price comes with it) Acumatica computes it again from the unit price.
+        if sent is not None and row.get("ManualPrice") and (
+                row.get("_ext_qty") in (None, str(qty)) or money(dec(sent)) != row.get("_ext_amount")):
+            extended = dec(sent)
         else:
-            extended = dec(row.get(qty_field)) * dec(row["UnitPrice"])
-        row["ExtendedPrice"] = money(extended)
+            extended = qty * dec(row["UnitPrice"])
+        row["ExtendedPrice"] = row["_ext_amount"] = money(extended)
+        row["_ext_qty"] = str(qty)          # internal: not a contract field, never rendered
         row["Amount"] = money(extended - dec(row.get("DiscountAmount")))
         total += dec(row["Amount"])
     return total
