@@ -2,7 +2,7 @@
 
     field_name(version, entity, logical_name) -> str      # raises FieldNotAvailable
     has_entity(version, entity) -> bool
-    has_field(version, entity, field) -> bool             # fields some versions lack (FIELD_SINCE)
+    has_field(version, entity, field) -> bool             # from the endpoint field lists (sync/contract.py)
 
 Logical names used so far: ``last_modified`` (the field a changed-since ``$filter`` runs on).
 Entities without a last-modified field in a version are absent from that version's table and
@@ -16,6 +16,8 @@ Reference: specs/acumatica/key-entities.summary.json (field lists of Default/20,
 24.200.001, from the endpoint XML); reference/acumatica-api.md §4.
 """
 from __future__ import annotations
+
+from sync import contract
 
 LAST_MODIFIED = "last_modified"
 
@@ -40,7 +42,6 @@ ENTITY_SINCE = {"InventoryQuantityAvailable": "22.200.001"}
 
 # Fields the connector sends or filters on that exist only from some version on (entity or detail
 # type, field) -> first version; from the swagger/openapi files of 22, 23 and 24.200.001.
-FIELD_SINCE = {("SalesInvoice", "ExternalRef"): "24.200.001", ("SalesInvoiceDetail", "ManualPrice"): "24.200.001"}
 
 
 class FieldNotAvailable(LookupError):
@@ -73,5 +74,6 @@ def has_entity(version: str, entity: str) -> bool:
 
 
 def has_field(version: str, entity: str, field: str) -> bool:
-    since = FIELD_SINCE.get((entity, field))
-    return since is None or _key(version) >= _key(since)
+    """Whether `entity` (or a detail type, e.g. SalesInvoiceDetail) has `field` in this version, from the
+    endpoint field lists the payload check uses (sync/contract.py)."""
+    return contract.has_field(version, entity, field)

@@ -59,7 +59,7 @@ def test_it_keeps_acumatica_oauth_secrets_out_of_hooks_logs_and_errors(tenant, c
     calls, errors = Calls(), []
     with AcumaticaClient(ac, on_call=calls, clock=FakeClock()) as client:
         with pytest.raises(ApiError) as error:
-            client.put("Customer", {"Password": {"value": ac.password}})
+            client.put("Customer", {"CustomerName": {"value": ac.password}})  # a field Customer has
         errors.append(error.value)
     assert calls[0].request_body and "grant_type=password" in calls[0].request_body
     assert calls[1].request_headers["Authorization"] == "[redacted]"
