@@ -1,4 +1,4 @@
-"""Long-running actions: PrepareSalesInvoice, ReleaseSalesInvoice, ReleasePayment.
+"""Long-running actions: PrepareSalesInvoice, ReleaseSalesInvoice, ReleasePayment, ConfirmShipment, CorrectShipment.
 
 Reference: acumatica-api.md section 4 "Actions" / "Long-running actions" -- POST .../<Entity>/<Action> with
 {"entity": {keys or id}, "parameters": {}}; 202 with a Location (.../<Entity>/<Action>/status/<guid>) to GET
@@ -15,10 +15,11 @@ from django.utils import timezone
 from .documents import CREDIT_ORDER_TYPES, ZERO, dec, find, money, put_record
 from . import stock
 from .models import ActionRun, Instance, Record
+from . import shipments
 from .rules import applied_document
 
 SUPPORTED = {("SalesOrder", "PrepareSalesInvoice"), ("SalesInvoice", "ReleaseSalesInvoice"),
-             ("Payment", "ReleasePayment")}
+             ("Payment", "ReleasePayment"), ("Shipment", "ConfirmShipment"), ("Shipment", "CorrectShipment")}
 
 
 class ActionFailed(Exception):
@@ -56,6 +57,9 @@ def complete(run: ActionRun) -> None:
 
 def _precheck(entity: str, action: str, record: Record) -> None:
     status = record.data.get("Status")
+    refusal = shipments.precheck(action, record) if entity == "Shipment" else None
+    if refusal:
+        raise ActionFailed(refusal)
     if action == "PrepareSalesInvoice" and (status not in ("Open", "Back Order", "Shipping") or record.data.get("Hold")):
         raise ActionFailed(f"The order cannot be invoiced in the {status} status.")
     if action in ("ReleaseSalesInvoice", "ReleasePayment") and status != "Balanced":
@@ -128,4 +132,5 @@ def _drop_none(values: dict) -> dict:
 
 
 EFFECTS = {"PrepareSalesInvoice": prepare_sales_invoice, "ReleaseSalesInvoice": release_sales_invoice,
-           "ReleasePayment": release_payment}
+           "ReleasePayment": release_payment, "ConfirmShipment": shipments.confirm_shipment,
+           "CorrectShipment": shipments.correct_shipment}

@@ -22,8 +22,10 @@ KEYS: dict[str, list[str]] = {
     "Payment": ["Type", "ReferenceNbr"],
     "StockItem": ["InventoryID"],
     "NonStockItem": ["InventoryID"],
+    "Shipment": ["Type", "ShipmentNbr"],
 }
-KEY_DEFAULTS = {"SalesOrder": {"OrderType": "SO"}, "SalesInvoice": {"Type": "Invoice"}, "Payment": {"Type": "Payment"}}
+KEY_DEFAULTS = {"SalesOrder": {"OrderType": "SO"}, "SalesInvoice": {"Type": "Invoice"}, "Payment": {"Type": "Payment"},
+                "Shipment": {"Type": "Shipment"}}
 CREDIT_ORDER_TYPES = {"CM", "RC"}
 ZERO = Decimal("0")
 

@@ -1,4 +1,4 @@
-"""Push notifications for stock item changes, delivered to the instance's webhook destination.
+"""Push notifications for stock item and shipment changes, delivered to the instance's webhook destination.
 
 Reference: acumatica-api.md section 5 -- payload {"Inserted":[rows],"Deleted":[rows],"Query","CompanyId",
 "Id","TimeStamp","AdditionalInfo"}; an update is a Deleted (old) row plus an Inserted (new) row; one
@@ -44,8 +44,11 @@ def notify_stock_change(instance: Instance, record: Record, before: dict | None)
     """Queues a delivery; the POST happens in a thread after commit so a same-process receiver can answer."""
     if not instance.push_url:
         return None
-    delivery = PushDelivery.objects.create(instance=instance, url=instance.push_url,
-                                           payload=payload_for(instance, before, record.data))
+    return _send(instance, payload_for(instance, before, record.data))
+
+
+def _send(instance: Instance, payload: dict) -> PushDelivery:
+    delivery = PushDelivery.objects.create(instance=instance, url=instance.push_url, payload=payload)
     copies = _copies(instance)
     if copies == 0:
         PushDelivery.objects.filter(pk=delivery.pk).update(error="Dropped by fault injection.")
@@ -91,3 +94,24 @@ def _record_outcome(delivery_id: int, attempts: int, status: int | None, error: 
         pass
     finally:
         connection.close()
+
+
+# A second push query, a generic inquiry over shipments: one row per shipment and sales order it ships, with
+# these columns. Its name is fixed (the stock-item query's name is the instance's `push_query`).
+SHIPMENT_QUERY = "BC-Shipments"
+
+
+def shipment_rows(data: dict | None) -> list[dict]:
+    if not data:
+        return []
+    head = {f: data.get(f) for f in ("Type", "ShipmentNbr", "Status", "CustomerID")}
+    orders = {(r.get("OrderType"), r.get("OrderNbr")) for r in data.get("Details") or []} or {(None, None)}
+    return [{**head, "OrderType": t, "OrderNbr": nbr} for t, nbr in sorted(orders, key=str)]
+
+
+def notify_shipment_change(instance: Instance, after: dict | None, before: dict | None) -> PushDelivery | None:
+    if not instance.push_url:
+        return None
+    payload = {**payload_for(instance, None, None), "Query": SHIPMENT_QUERY,
+               "Inserted": shipment_rows(after), "Deleted": shipment_rows(before)}
+    return _send(instance, payload)

@@ -9,11 +9,12 @@ import re
 import uuid
 from typing import Any, Callable
 
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.csrf import csrf_exempt
 
-from . import actions, auth, inquiries, load, swagger
+from . import actions, auth, inquiries, load, shipments, swagger
 from .documents import KEYS, Invalid, PreconditionFailed, find, put_record
 from .lengths import check_lengths
 from .models import ActionRun, Instance, Record
@@ -284,9 +285,20 @@ def by_key(request: HttpRequest, instance: Instance, version: str, name: str, ke
     if record is None:
         return http_error(404, "No entity satisfies the condition.")
     if request.method == "DELETE":
-        record.delete()
-        return HttpResponse(status=204)
+        return delete(instance, record)
     return JsonResponse(rendered(request, record, version, Query(request)))
+
+
+def delete(instance: Instance, record: Record) -> HttpResponse:
+    """A confirmed shipment must be corrected before it can be deleted. The Default specs declare only 204, 401 and
+    500 for DELETE, so the refusal is a 500 HttpError carrying the business message."""
+    refusal = shipments.deletion_refused(record)
+    if refusal:
+        return http_error(500, refusal, "PX.Data.PXException")
+    with transaction.atomic():
+        record.delete()
+        shipments.deleted(instance, record)
+    return HttpResponse(status=204)
 
 
 # ---------------------------------------------------------------- actions
