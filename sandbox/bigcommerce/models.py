@@ -321,3 +321,22 @@ class Delivery(models.Model):
     class Meta:
         verbose_name_plural = "deliveries"
         indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+
+class Shipment(models.Model):
+    """An order shipment (v2 /orders/{id}/shipments): order products and quantities sent to one address."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="shipments")
+    order_address = models.ForeignKey(ShippingAddress, on_delete=models.CASCADE, related_name="shipments")
+    date_created = models.DateTimeField(default=timezone.now)
+    tracking_number = models.CharField(max_length=50, blank=True)
+    tracking_link = models.CharField(max_length=500, blank=True)
+    tracking_carrier = models.CharField(max_length=100, blank=True)
+    shipping_method = models.CharField(max_length=250, blank=True)
+    shipping_provider = models.CharField(max_length=100, blank=True)
+    merchant_shipping_cost = models.DecimalField(max_digits=12, decimal_places=4, default=ZERO)
+    comments = models.TextField(blank=True)
+    items = models.JSONField(default=list, help_text='[{"order_product_id", "product_id", "quantity"}]')
+
+    def __str__(self) -> str:
+        return f"Shipment {self.pk} of order {self.order_id}"

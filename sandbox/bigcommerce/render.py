@@ -49,7 +49,7 @@ def order_json(order: Order, base_url: str) -> dict[str, Any]:
         "wrapping_cost_tax": money(0), "wrapping_cost_tax_class_id": 3,
         "total_ex_tax": money(order.total_ex_tax), "total_inc_tax": money(order.total_inc_tax),
         "total_tax": money(order.total_tax), "items_total": sum(line.quantity for line in lines),
-        "items_shipped": 0, "payment_method": order.payment_method, "payment_provider_id": "",
+        "items_shipped": sum(line.quantity_shipped for line in lines), "payment_method": order.payment_method, "payment_provider_id": "",
         "payment_status": order.payment_status, "refunded_amount": money(order.refunded_amount),
         "order_is_digital": bool(lines) and all(line.type == "digital" for line in lines),
         "store_credit_amount": money(_paid_with(order, "storecredit")),
@@ -110,7 +110,8 @@ def shipping_address_json(address: ShippingAddress) -> dict[str, Any]:
     order = address.order
     return {
         "id": address.pk, "order_id": order.pk, **address.address,
-        "items_total": sum(line.quantity for line in order.lines.all()), "items_shipped": 0,
+        "items_total": sum(line.quantity for line in order.lines.all()),
+        "items_shipped": sum(line.quantity_shipped for line in order.lines.all()),
         "shipping_method": address.shipping_method, "base_cost": money(address.cost_ex_tax),
         "cost_ex_tax": money(address.cost_ex_tax), "cost_inc_tax": money(address.cost_ex_tax + address.cost_tax),
         "cost_tax": money(address.cost_tax), "cost_tax_class_id": 2, "base_handling_cost": money(0),

@@ -5,6 +5,7 @@ from . import api_catalog as catalog
 from . import api_customers as customers
 from . import api_hooks as hooks
 from . import api_orders as orders
+from . import shipments
 from .gate import endpoint
 
 STORE = "stores/<str:store_hash>/"
@@ -16,6 +17,13 @@ urlpatterns = [
     path(STORE + "v2/orders/<int:order_id>/products", endpoint({"GET": orders.list_order_products})),
     path(STORE + "v2/orders/<int:order_id>/shipping_addresses", endpoint({"GET": orders.list_shipping_addresses})),
     path(STORE + "v2/orders/<int:order_id>/coupons", endpoint({"GET": orders.list_coupons})),
+    path(STORE + "v2/orders/<int:order_id>/shipments",
+         endpoint({"GET": shipments.list_shipments, "POST": shipments.create_shipment,
+                   "DELETE": shipments.delete_shipments})),
+    path(STORE + "v2/orders/<int:order_id>/shipments/count", endpoint({"GET": shipments.count_shipments})),
+    path(STORE + "v2/orders/<int:order_id>/shipments/<int:shipment_id>",
+         endpoint({"GET": shipments.get_shipment, "PUT": shipments.update_shipment,
+                   "DELETE": shipments.delete_shipment})),
     path(STORE + "v2/order_statuses", endpoint({"GET": orders.list_order_statuses})),
     path(STORE + "v3/orders/<int:order_id>/transactions", endpoint({"GET": orders.list_transactions})),
     path(STORE + "v3/orders/<int:order_id>/payment_actions/refund_quotes",
