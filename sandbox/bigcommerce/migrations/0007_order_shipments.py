@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sandbox_bigcommerce', '0005_refund_settlement'),
+        ('sandbox_bigcommerce', '0006_order_shapes'),
     ]
 
     operations = [
