@@ -38,6 +38,7 @@ from typing import Any, Callable, Iterable, Protocol
 from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit, urlunsplit
 
 import requests
+import urllib3
 from django.conf import settings
 
 log = logging.getLogger(__name__)
@@ -240,7 +241,12 @@ def throttled_delay(attempt: int, policy: RetryPolicy, uniform: Callable[[float,
 # The client
 
 
-MAYBE_APPLIED_STATUSES = frozenset({502, 504})  # a gateway gave up; the server may still have done it
+# A request that is not idempotent (a create without keys) is resent only when we know the server did
+# not apply it: a 429 (refused before processing) or a connection that was never made. Any 5xx is
+# ambiguous -- Acumatica can commit a record and then fail while answering 500 -- and so are read
+# timeouts and connections reset mid-answer; the caller fails the record, and its next run looks the
+# document up by its external reference before creating anything.
+RESENDABLE_STATUSES_WHEN_NOT_IDEMPOTENT = frozenset({429})
 
 
 @dataclass
@@ -340,8 +346,8 @@ class HttpClient:
 
     def _wait_after_error(self, exc: requests.RequestException, idempotent: bool, state: _Attempt) -> float:
         wait = backoff_delay(state.number, self.policy, self.uniform)
-        # A read timeout means the request may have been applied: repeat it only when that is harmless.
-        maybe_applied = isinstance(exc, requests.ReadTimeout) and not idempotent
+        # Once the request may have reached the server, repeat it only when that is harmless.
+        maybe_applied = not idempotent and not _never_sent(exc)
         if maybe_applied or state.number >= self.policy.max_attempts or self._over_budget(wait, state):
             raise ApiError(self._network_message(exc), status=None, permanent=False,
                            retry_after=max(wait, 1.0)) from None
@@ -357,8 +363,8 @@ class HttpClient:
         status = response.status_code
         if (status != 429 and status < 500) or (self.final is not None and self.final(response)):
             return None
-        if status in MAYBE_APPLIED_STATUSES and not state.idempotent:
-            return None  # like a read timeout: resending could apply it twice
+        if not state.idempotent and status not in RESENDABLE_STATUSES_WHEN_NOT_IDEMPOTENT:
+            return None  # the server may have applied it: resending could apply it twice
         if status == 429:
             state.throttled += 1
             wait = server_wait(response)
@@ -393,6 +399,16 @@ class HttpClient:
             log.info("%s request budget low; waiting %.2f s for the window to reset", self.vendor, wait)
             state.waited += wait
             self.clock.sleep(wait)
+
+
+def _never_sent(exc: requests.RequestException) -> bool:
+    """True only when no connection was made, so the server cannot have seen the request."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return True
+    if not isinstance(exc, requests.ConnectionError) or isinstance(exc, requests.Timeout):
+        return False
+    reason = getattr(exc.args[0], "reason", exc.args[0]) if exc.args else None
+    return isinstance(reason, (urllib3.exceptions.NewConnectionError, urllib3.exceptions.NameResolutionError))
 
 
 def jsonable(data: Any) -> Any:

@@ -70,6 +70,11 @@ def process_record(record_id: int) -> None:
         enqueue_record(record)  # a newer event or a replay arrived during the run
 
 
+def is_business_problem(error: BaseException) -> bool:
+    """API refusals and the pipelines' own problems (errors that declare ``permanent``), not crashes."""
+    return isinstance(error, ApiError) or isinstance(getattr(error, "permanent", None), bool)
+
+
 def run_pipeline(record: SyncRecord) -> None:
     pipeline = PIPELINES.get(record.kind)
     try:
@@ -77,10 +82,11 @@ def run_pipeline(record: SyncRecord) -> None:
             raise NoPipeline(f"No pipeline handles records of kind '{record.kind}'. "
                              "This is a connector bug; tell support, then replay the record.")
         result = pipeline(record)
-    except (ApiError, NoPipeline) as error:
-        record.fail(error)
-    except Exception as error:  # a bug or a database hiccup: retried, and the record says what happened
-        log.exception("Pipeline %s crashed on record %s", record.kind, record.pk)
+    except Exception as error:
+        if is_business_problem(error):  # expected: the record says what to do; a traceback would be noise
+            log.warning("Sync record %s (%s %s): %s", record.pk, record.kind, record.external_id, error)
+        else:  # a bug or a database hiccup: retried, and the traceback is what a developer needs
+            log.exception("Pipeline %s crashed on record %s", record.kind, record.pk)
         record.fail(error)
     else:
         record.refresh_from_db(fields=["status"])

@@ -106,3 +106,40 @@ def test_it_does_not_resend_a_post_after_a_gateway_timeout_but_does_resend_a_get
     assert client(clock).request("POST", URL, json_body={}).status_code == 504
     assert len(responses.calls) == 1 and clock.sleeps == []
     assert client(clock).request("GET", URL).status_code == 200
+
+
+@responses.activate
+@pytest.mark.parametrize("answer", [500, 503, 502, 504, requests.ConnectionError("Connection reset by peer"),
+                                    requests.ReadTimeout("read timed out")],
+                         ids=["500", "503", "502", "504", "reset", "read-timeout"])
+def test_it_does_not_resend_a_create_after_an_ambiguous_answer(answer):
+    """Acumatica can commit a keyless PUT and then answer 500: a second send would make a second document."""
+    if isinstance(answer, int):
+        responses.put(URL, status=answer)
+    else:
+        responses.put(URL, body=answer)
+    responses.put(URL, json={"id": "second"})
+    try:
+        response = client(FakeClock()).request("PUT", URL, json_body={}, idempotent=False)
+        assert response.status_code == answer
+    except ApiError as error:
+        assert not isinstance(answer, int) and error.permanent is False
+    assert len(responses.calls) == 1
+
+
+@responses.activate
+def test_it_resends_a_create_the_server_refused_or_never_received():
+    responses.put(URL, status=429)
+    responses.put(URL, body=requests.ConnectTimeout("connect timed out"))
+    responses.put(URL, json={"id": "created"})
+    response = client(FakeClock()).request("PUT", URL, json_body={}, idempotent=False)
+    assert response.json() == {"id": "created"} and len(responses.calls) == 3
+
+
+def test_a_refused_connection_counts_as_never_sent():
+    calls = Calls()
+    with pytest.raises(ApiError) as error:
+        client(FakeClock(), calls, max_attempts=2).request("PUT", "http://127.0.0.1:9/nothing-listens-here",
+                                                          json_body={}, idempotent=False)
+    assert "Could not reach" in error.value.message
+    assert len(calls) == 2  # tried again: a refused connection reached no server

@@ -16,7 +16,7 @@ class InstanceAdmin(admin.ModelAdmin):
         ("Load", {"fields": ("requests_per_minute", "queue_limit", "max_queue_delay_ms", "max_concurrent",
                              "in_flight")}),
         ("Faults", {"fields": ("latency_ms", "error_rate", "timeout_rate", "throttle_rate", "timeout_seconds",
-                               "fault_seed", "fault_counter")}),
+                               "fault_seed", "fault_counter", "commit_then_fail")}),
         ("Push notifications", {"fields": ("push_url", "push_header_name", "push_header_value", "push_query",
                                            "push_retry_delay_ms", "push_drop_rate", "push_duplicate_rate")}),
     ]

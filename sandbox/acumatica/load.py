@@ -102,3 +102,19 @@ def inject_faults(instance: Instance) -> None:
         raise InjectedFault(504, "The operation has timed out. (sandbox fault injection)")
     if roll < instance.error_rate + instance.timeout_rate + instance.throttle_rate:
         raise Throttled()
+
+
+def commit_then_fail(instance: Instance, entity: str) -> bool:
+    """Whether a PUT of ``entity`` that was applied is to be answered 500 (counts the fault down).
+
+    Real instances do this when something fails after the record was saved (a workflow step, a
+    timeout between the application and the web server); the client cannot tell that it committed.
+    """
+    with transaction.atomic():
+        current = Instance.objects.select_for_update().get(pk=instance.pk)
+        remaining = int(current.commit_then_fail.get(entity) or 0)
+        if remaining <= 0:
+            return False
+        current.commit_then_fail = {**current.commit_then_fail, entity: remaining - 1}
+        current.save(update_fields=["commit_then_fail"])
+    return True

@@ -63,6 +63,9 @@ class Instance(models.Model):
     timeout_seconds = models.FloatField(default=30.0)
     fault_seed = models.IntegerField(null=True, blank=True, help_text="Set for a deterministic fault sequence.")
     fault_counter = models.PositiveIntegerField(default=0)
+    commit_then_fail = models.JSONField(default=dict, blank=True, help_text=(
+        'Entity -> how many of its next PUTs are applied, then answered 500 (an ambiguous answer), '
+        'e.g. {"SalesOrder": 1}.'))
 
     # Push notifications (SM302000 webhook destination).
     push_url = models.URLField(blank=True)

@@ -169,7 +169,10 @@ def _route(request: HttpRequest, instance: Instance, version: str, parts: list[s
     if len(parts) == 1 and method == "GET":
         return list_records(request, instance, version, name)
     if len(parts) == 1 and method == "PUT":
-        return put(request, instance, version, name)
+        response = put(request, instance, version, name)
+        if response.status_code < 300 and load.commit_then_fail(instance, name):
+            return http_error(500, "An error has occurred. (sandbox fault injection after the record was saved)")
+        return response
     if len(parts) == 2 and method == "POST":
         return invoke_action(request, instance, version, name, parts[1], meta)
     if len(parts) == 4 and parts[2] == "status" and method == "GET":
