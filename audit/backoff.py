@@ -3,8 +3,8 @@
 Full jitter (a uniform wait between 0 and the exponential ceiling) spreads the retries of many
 records that failed together (an Acumatica outage) so they do not all come back at once.
 The numbers are settings (SYNC_RETRY_BASE_SECONDS, SYNC_RETRY_CAP_SECONDS, SYNC_MAX_ATTEMPTS,
-SYNC_LEASE_SECONDS), read from the environment in connector_site/settings.py; the lease should
-stay longer than the django-q task timeout (Q_TIMEOUT, 300 s by default).
+SYNC_LEASE_SECONDS), read from the environment in connector_site/settings.py. The lease is short
+because a heartbeat renews it while the run is alive (audit/lease.py).
 """
 import random
 from datetime import timedelta

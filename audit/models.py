@@ -254,6 +254,11 @@ class SyncRecord(models.Model):
         self.snapshot = redact_data(data)
         SyncRecord.objects.filter(pk=self.pk).update(snapshot=self.snapshot, updated_at=timezone.now())
 
+    def renew_lease(self) -> bool:
+        """Extends this run's lease (called by the heartbeat); False if the run no longer owns the record."""
+        return SyncRecord.objects.filter(pk=self.pk, status=Status.RUNNING, claim_token=self.claim_token).update(
+            lease_expires_at=timezone.now() + backoff.lease()) == 1
+
     # --- outcomes of a run ----------------------------------------------------------------------
 
     def succeed(self, result: dict | None = None) -> bool:
@@ -277,7 +282,10 @@ class SyncRecord(models.Model):
                 f"Gave up after {self.attempts} attempts. Last error: {message.rstrip('.')}. "
                 "Check that both systems are reachable and the credentials are valid, then replay the record."))
             return self._finish(changes, "record.needs_attention", changes["last_error"])
-        delay = backoff.retry_delay(self.attempts, getattr(error, "retry_after", None))
+        if getattr(error, "retry_now", False):
+            delay = timedelta(0)
+        else:
+            delay = backoff.retry_delay(self.attempts, getattr(error, "retry_after", None))
         changes.update(status=Status.FAILED, next_attempt_at=timezone.now() + delay)
         return self._finish(changes, "record.failed",
                             f"{message} Retrying in {int(delay.total_seconds())} s (attempt {self.attempts}).")
@@ -401,8 +409,10 @@ def api_call_recorder(tenant_id: int, record: SyncRecord | None = None, known_se
 
 
 class WorkerLost(Exception):
-    """A run that never reported back; transient, so the record is retried."""
+    """A run whose worker died; retried at once by the recovery sweep (max attempts still stop a record
+    that kills every worker that runs it)."""
     permanent = False
+    retry_now = True
 
 
 def error_class(error: BaseException) -> str:

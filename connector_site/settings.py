@@ -187,7 +187,9 @@ ACUMATICA_ACTION_POLL_SECONDS = env_float("ACUMATICA_ACTION_POLL_SECONDS", 1.0)
 SYNC_RETRY_BASE_SECONDS = env_int("SYNC_RETRY_BASE_SECONDS", 30, minimum=1)
 SYNC_RETRY_CAP_SECONDS = env_int("SYNC_RETRY_CAP_SECONDS", 3600, minimum=1)
 SYNC_MAX_ATTEMPTS = env_int("SYNC_MAX_ATTEMPTS", 8, minimum=1)
-SYNC_LEASE_SECONDS = env_int("SYNC_LEASE_SECONDS", 900, minimum=30)
+# A run's lease is renewed by a heartbeat every quarter of it, so it can be short: a dead worker's record is
+# recovered by the next minute's sweep after the lease ends (audit/lease.py).
+SYNC_LEASE_SECONDS = env_int("SYNC_LEASE_SECONDS", 20, minimum=8)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -15,6 +15,7 @@ from typing import Callable
 from django.db import transaction
 from django_q.tasks import async_task
 
+from audit.lease import LeaseHeartbeat
 from audit.models import Status, SyncRecord
 from sync.http import ApiError
 
@@ -65,7 +66,8 @@ def process_record(record_id: int) -> None:
     record = SyncRecord.objects.claim(record_id)  # None: another worker has it, or nothing to do
     if record is None:
         return
-    run_pipeline(record)
+    with LeaseHeartbeat(record):
+        run_pipeline(record)
     if SyncRecord.objects.filter(pk=record_id, status=Status.PENDING).exists():
         enqueue_record(record)  # a newer event or a replay arrived during the run
 
@@ -99,7 +101,7 @@ def recover_stuck_records() -> int:
 
 
 def run_due_records() -> int:
-    """Scheduled every minute: recovers dead runs, then queues failed-and-due and never-started records."""
+    """Scheduled every minute: recovers dead runs (due at once), then queues failed-and-due and never-started records."""
     recover_stuck_records()
     ids = list(SyncRecord.objects.due().order_by("next_attempt_at", "id").values_list("pk", flat=True)[:DUE_BATCH])
     for record_id in ids:

@@ -31,12 +31,21 @@ def running_qcluster(workers: int = 2, **env: str):
     try:
         yield process
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                kill_hard(process)
+
+
+def kill_hard(process: subprocess.Popen) -> None:
+    """SIGKILL to the qcluster and all its worker processes: nothing gets to clean up."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.wait()
 
 
 def wait_until(check, timeout: float = 60.0, interval: float = 0.25):
