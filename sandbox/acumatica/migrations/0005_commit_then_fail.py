@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sandbox_acumatica', '0002_push_faults'),
+        ('sandbox_acumatica', '0004_refuse_unknown_fields'),
     ]
 
     operations = [
