@@ -88,6 +88,11 @@ AUTHENTICATED_BC = [
                                                   "data": {"type": "transaction", "transaction_id": "5"}}), 400),
     ("customer id of 30 digits", json.dumps({**order_stub(scope="store/customer/updated"),
                                               "data": {"type": "customer", "id": "1" * 30}}), 400),
+    ("address without customer id", json.dumps({**order_stub(scope="store/customer/address/updated"),
+                                                 "data": {"type": "customer", "id": 5, "address": {}}}), 400),
+    ("address customer id superscript", json.dumps({**order_stub(scope="store/customer/address/created"),
+                                                     "data": {"type": "customer", "id": 5,
+                                                              "address": {"customer_id": "\u00b9"}}}), 400),
     ("too large", json.dumps({**order_stub(), "pad": "x" * 70_000}), 413),
 ]
 
