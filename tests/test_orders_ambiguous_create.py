@@ -41,8 +41,8 @@ def test_an_ambiguous_answer_to_a_create_never_makes_a_second_document(live_serv
     record = run_again(record)
     assert record.status == Status.SUCCEEDED, record.last_error
 
-    reference = f"BC-{order.pk}"
-    assert [so["ExternalRef"] for so in state.sales_orders("demo")].count(reference) == 1
+    refs = [so.get("ExternalRef") or "" for so in state.sales_orders("demo")]
+    assert [ref for ref in refs if ref.endswith(f"-{order.pk}")] == refs and len(refs) == 1
     payments = [p for p in state.payments("demo") if p.get("Type") == "Payment"]
     assert len(payments) == 1
     assert Instance.objects.get(slug="demo").commit_then_fail == {"SalesOrder": 0, "Payment": 0}
