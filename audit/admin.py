@@ -20,6 +20,9 @@ from django.utils.timesince import timesince
 from django.views.decorators.http import require_POST
 
 from audit.models import AuditEvent, Status, SyncRecord
+from tenants import access
+from tenants.admin_access import TenantScopedAdmin
+from tenants.models import Capability
 
 def pretty(text: str) -> str:
     """JSON pretty-printed for reading; anything else as it is."""
@@ -47,7 +50,10 @@ def _links(record: SyncRecord) -> list[tuple[str, str]]:
 
 
 def can_replay(request: HttpRequest) -> bool:
-    return request.user.has_perm("audit.change_syncrecord")
+    """The Django permission, and operator or owner on at least one tenant (checked per record too)."""
+    user = request.user
+    return user.has_perm("audit.change_syncrecord") and (
+        user.is_superuser or access.can_anywhere(user, Capability.OPERATE))
 
 
 class ReadOnlyAdminMixin:
@@ -62,11 +68,12 @@ class ReadOnlyAdminMixin:
 
 
 @admin.register(SyncRecord)
-class SyncRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class SyncRecordAdmin(ReadOnlyAdminMixin, TenantScopedAdmin):
     # Fits 1366 px with the filter sidebar: direction is a filter, errors wrap (admin.css), times are short.
     list_display = ["id", "tenant", "kind", "external_id", "status_badge", "attempts", "short_error",
                     "next_retry", "age"]
-    list_filter = ["tenant", "status", "kind", "direction", "source", ("created_at", admin.DateFieldListFilter)]
+    list_filter = [("tenant", admin.RelatedOnlyFieldListFilter), "status", "kind", "direction", "source",
+                   ("created_at", admin.DateFieldListFilter)]
     search_fields = ["external_id", "acumatica_key", "bigcommerce_key"]
     list_select_related = ["tenant"]
     actions = ["replay_selected", "skip_selected", "resolve_selected"]
@@ -98,7 +105,8 @@ class SyncRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def replay_view(self, request: HttpRequest, pk: int) -> HttpResponseRedirect:
         if not can_replay(request):
             raise PermissionDenied
-        record = get_object_or_404(SyncRecord, pk=pk)
+        record = get_object_or_404(self.get_queryset(request), pk=pk)  # 404 for a tenant the user cannot see
+        access.require(request.user, record.tenant, Capability.OPERATE)
         reason = request.POST.get("replay_reason", "").strip() or "Replay button in the admin"
         record.replay(request.user, reason)
         self.message_user(request, f"Record {record.pk} ({record.kind} {record.external_id}) is queued for replay.",
@@ -169,34 +177,48 @@ class SyncRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         record = context.get("original")
         if record is not None:
             context.update(status_badge=self.status_badge(record), next_retry=self.next_retry(record),
-                           can_replay=can_replay(request), record_links=_links(record),
+                           can_replay=can_replay(request) and access.can(request.user, record.tenant_id,
+                                                                         Capability.OPERATE),
+                           record_links=_links(record),
                            audit_trail=self.audit_trail(record))  # full width below the fields
         return super().render_change_form(request, context, *args, **kwargs)
 
     # --- bulk actions ---
 
+    def _operable(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        """The selected records on tenants where the user may replay and skip; says how many were left out."""
+        allowed = queryset.filter(tenant__in=access.tenants_for(request.user, Capability.OPERATE).values("pk"))
+        refused = queryset.count() - allowed.count()
+        if refused:
+            self.message_user(request, f"{refused} record(s) left alone: your role on their tenant is viewer.",
+                              messages.WARNING)
+        return allowed
+
     @admin.action(description="Replay selected records", permissions=["replay"])
     def replay_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        queryset = self._operable(request, queryset)
         for record in queryset:
             record.replay(request.user, "Bulk replay in the admin")
         self.message_user(request, f"{len(queryset)} record(s) queued for replay.", messages.SUCCESS)
 
     @admin.action(description="Skip selected records (settled by hand)", permissions=["replay"])
     def skip_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        queryset = self._operable(request, queryset)
         done = sum(record.skip(request.user, "Bulk skip in the admin") for record in queryset)
         self.message_user(request, f"{done} record(s) skipped; running ones were left alone.", messages.SUCCESS)
 
     @admin.action(description="Mark selected records resolved", permissions=["replay"])
     def resolve_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        queryset = self._operable(request, queryset)
         done = sum(record.mark_resolved(request.user, "Bulk resolve in the admin") for record in queryset)
         self.message_user(request, f"{done} record(s) marked resolved; running ones were left alone.",
                           messages.SUCCESS)
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdminMixin, TenantScopedAdmin):
     list_display = ["created_at", "action", "tenant", "record", "method", "status_code", "duration_ms", "user"]
-    list_filter = ["action", "tenant", ("created_at", admin.DateFieldListFilter)]
+    list_filter = ["action", ("tenant", admin.RelatedOnlyFieldListFilter), ("created_at", admin.DateFieldListFilter)]
     search_fields = ["action", "url", "message", "record__external_id"]
     list_select_related = ["tenant", "record", "user"]
     readonly_fields = ["created_at", "action", "tenant", "record", "user", "message", "method", "url",

@@ -5,8 +5,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 
 from sync.jobs import queue_webhook_check
+from tenants import access
+from tenants.admin_access import TenantScopedAdmin
 from tenants.admin_forms import WriteOnlySecretsForm
-from tenants.models import AcumaticaConnection, BigCommerceConnection, Membership, SkuMapping, Tenant
+from tenants.validators import validate_bigcommerce_api_root, validate_instance_url
+from tenants.models import AcumaticaConnection, BigCommerceConnection, Capability, Membership, SkuMapping, Tenant
 from tenants.sku_import import import_sku_mappings
 
 
@@ -19,6 +22,11 @@ class BigCommerceConnectionForm(WriteOnlySecretsForm):
         fields = ["store_hash", "access_token", "client_id", "client_secret", "webhook_secret",
                   "api_base_url", "location_id"]
 
+    def clean_api_base_url(self) -> str:
+        url = self.cleaned_data.get("api_base_url", "")
+        validate_bigcommerce_api_root(url)  # the onboarding form's guard, here too
+        return url
+
 
 class AcumaticaConnectionForm(WriteOnlySecretsForm):
     secret_fields = ("client_secret", "password", "push_secret")
@@ -28,6 +36,11 @@ class AcumaticaConnectionForm(WriteOnlySecretsForm):
         model = AcumaticaConnection
         fields = ["instance_url", "endpoint_name", "endpoint_version", "company", "branch", "auth_method",
                   "client_id", "client_secret", "username", "password", "push_header_name", "push_secret"]
+
+    def clean_instance_url(self) -> str:
+        url = self.cleaned_data.get("instance_url", "")
+        validate_instance_url(url)  # the onboarding form's guard, here too
+        return url
 
 
 class BigCommerceInline(admin.StackedInline):
@@ -58,7 +71,9 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Tenant)
-class TenantAdmin(admin.ModelAdmin):
+class TenantAdmin(TenantScopedAdmin):
+    tenant_field = ""
+    change_capability = Capability.MANAGE
     list_display = ["name", "slug", "active", "store", "acumatica_version", "order_poll_minutes",
                     "catalog_push_minutes"]
     list_filter = ["active"]
@@ -85,6 +100,19 @@ class TenantAdmin(admin.ModelAdmin):
                                 "catalog_excluded_items"]}),
     ]
 
+    def get_inlines(self, request, obj):
+        # Connections and members are the owner's business; others do not even see them.
+        if obj is None or self._allowed(request, obj, Capability.MANAGE):
+            return super().get_inlines(request, obj)
+        return []
+
+    def has_add_permission(self, request) -> bool:
+        # A new tenant would have no member; only superusers create tenants here (merchants onboard).
+        return request.user.is_superuser and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
+
     def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)
         if hasattr(form.instance, "bigcommerce"):
@@ -101,14 +129,20 @@ class TenantAdmin(admin.ModelAdmin):
 
 
 class SkuImportForm(forms.Form):
-    tenant = forms.ModelChoiceField(queryset=Tenant.objects.all())
+    tenant = forms.ModelChoiceField(queryset=Tenant.objects.none())
     csv_file = forms.FileField(label="CSV file", help_text="Columns: bc_sku, inventory_id (header row required).")
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["tenant"].queryset = access.tenants_for(user, Capability.OPERATE)
 
 
 @admin.register(SkuMapping)
-class SkuMappingAdmin(admin.ModelAdmin):
+class SkuMappingAdmin(TenantScopedAdmin):
+    change_capability = Capability.OPERATE
     list_display = ["bc_sku", "inventory_id", "tenant", "bc_product_id", "bc_variant_id", "updated_at"]
-    list_filter = ["tenant"]
+    list_filter = [("tenant", admin.RelatedOnlyFieldListFilter)]
+    autocomplete_fields = ["tenant"]
     search_fields = ["bc_sku", "inventory_id"]
     readonly_fields = ["bc_product_id", "bc_variant_id"]
     change_list_template = "admin/tenants/skumapping/change_list.html"
@@ -120,9 +154,10 @@ class SkuMappingAdmin(admin.ModelAdmin):
     def import_csv_view(self, request):
         if not self.has_add_permission(request) or not self.has_change_permission(request):
             return redirect("admin:tenants_skumapping_changelist")
-        form = SkuImportForm(request.POST or None, request.FILES or None)
+        form = SkuImportForm(request.POST or None, request.FILES or None, user=request.user)
         if request.method == "POST" and form.is_valid():
-            tenant = get_object_or_404(Tenant, pk=form.cleaned_data["tenant"].pk)
+            tenant = get_object_or_404(access.tenants_for(request.user, Capability.OPERATE),
+                                       pk=form.cleaned_data["tenant"].pk)
             result = import_sku_mappings(tenant, form.cleaned_data["csv_file"].read())
             messages.success(request, f"{tenant}: {result.created} created, {result.updated} updated.")
             for error in result.errors[:50]:

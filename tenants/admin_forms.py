@@ -1,9 +1,12 @@
 """Admin forms whose secret fields are write-only.
 
 A stored secret is never rendered: the input is always empty, its help text says "set" or "not
-set", and submitting it empty keeps the stored value.
+set", and submitting it empty keeps the stored value — unless the connection now points somewhere
+else (tenants/destinations.py): then a secret typed for the old destination must be typed again.
 """
 from django import forms
+
+from tenants.destinations import DESTINATION_FIELDS, TYPED_SECRETS, destination_changes, retype_message
 
 
 def _state(instance, name: str) -> str:
@@ -30,11 +33,23 @@ class WriteOnlySecretsForm(forms.ModelForm):
 
     def clean(self) -> dict:
         data = super().clean()
+        moved = self._destination_changes(data)
+        typed = TYPED_SECRETS.get(type(self.instance), ())
         for name in self.secret_fields:
             if name in self.fields and not data.get(name):
                 # For a new row this is the model default (e.g. a generated webhook secret).
                 kept = getattr(self.instance, name, "")
-                if not kept and name in self.required_secrets:
+                if kept and moved and name in typed:
+                    self.add_error(name, retype_message(self._meta.model._meta.verbose_name, moved))
+                    kept = ""
+                elif not kept and name in self.required_secrets:
                     self.add_error(name, "This secret is required.")
                 data[name] = kept or ""
         return data
+
+    def _destination_changes(self, data: dict) -> list[str]:
+        model = type(self.instance)
+        if model not in DESTINATION_FIELDS or not self.instance.pk:
+            return []
+        candidate = model(**{name: data.get(name, getattr(self.instance, name)) for name in DESTINATION_FIELDS[model]})
+        return destination_changes(self.instance, candidate)

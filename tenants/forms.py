@@ -4,15 +4,16 @@ Secrets are write-only: inputs never render a stored value, and leaving one empt
 what is stored. A "set" / "not set" note tells the merchant whether a value is on file.
 """
 from django import forms
-from django.conf import settings
 from django.forms import fields_for_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
 from tenants.catalog_settings import CatalogSettingsFields, restart_stock_read
+from tenants.destinations import carry_over_secrets, destination_changes, retype_message
 from tenants.models import (AcumaticaConnection, BigCommerceConnection, Membership, Tenant,
                             endpoint_version_validator, store_hash_validator)
+from tenants.validators import validate_bigcommerce_api_root, validate_instance_url
 
 
 # Tenant settings of the order pipeline, edited on this page (section "Orders"); labels, help texts, choices
@@ -34,11 +35,6 @@ def tenant_setting(name: str, label: str) -> forms.Field:
     return Tenant._meta.get_field(name).formfield(label=label, required=False)
 
 
-def validate_instance_url(url: str) -> None:
-    if not settings.DEBUG and not url.lower().startswith("https://"):
-        raise ValidationError("The Acumatica instance URL must start with https:// (credentials travel over it).")
-
-
 class OnboardingForm(CatalogSettingsFields, forms.Form):
     # Tenant settings edited here under "Settings" (model field names; see tenants/models.py).
     TENANT_SETTINGS = ("customer_name_owner", "customer_contact_owner", "customer_address_owner",
@@ -55,6 +51,7 @@ class OnboardingForm(CatalogSettingsFields, forms.Form):
     bc_client_id = forms.CharField(label="Client ID", max_length=100, required=False)
     bc_client_secret = secret_input("Client secret", "Used to verify signed webhook deliveries.")
     bc_api_base_url = forms.URLField(label="API base URL (advanced)", required=False, assume_scheme="https",
+                                     validators=[validate_bigcommerce_api_root],
                                      help_text="Leave empty for the real BigCommerce API.")
 
     instance_url = forms.URLField(label="Instance URL", validators=[validate_instance_url], assume_scheme="https",
@@ -129,28 +126,25 @@ class OnboardingForm(CatalogSettingsFields, forms.Form):
             self.fields[name].widget.attrs["placeholder"] = state
             self.fields[name].secret_state = "set" if self.stored_secret(name) else "not set"
 
-    def clean_bc_api_base_url(self) -> str:
-        # Only the sandbox needs another API root; elsewhere the field would let anyone make this
-        # server send the store's token to a host of their choosing.
-        url = self.cleaned_data.get("bc_api_base_url", "")
-        if url and not settings.SANDBOX_ENABLED:
-            raise ValidationError("Leave this empty: only the real BigCommerce API can be used here.")
-        return url
-
-    def _has(self, name: str) -> bool:
-        return bool(self.cleaned_data.get(name)) or self.stored_secret(name)
+    def make_read_only(self) -> None:
+        """For members who may look but not change (operators, viewers)."""
+        for field in self.fields.values():
+            field.disabled = True
 
     def clean(self) -> dict:
         data = super().clean()
         self._check_order_settings(data)
-        if not self._has("bc_access_token"):
+        bc, ac, retype = self._connections(persistent=False)
+        for form_field in retype:
+            self.add_error(form_field, retype_message(self._system_of(form_field), self._moved[form_field]))
+        if not bc.access_token and "bc_access_token" not in retype:
             self.add_error("bc_access_token", "The access token is required to read orders and update the catalog.")
-        if not self._has("ac_password"):
+        if not ac.password and "ac_password" not in retype:
             self.add_error("ac_password", "The Acumatica password is required.")
         if data.get("auth_method") == AcumaticaConnection.AuthMethod.OAUTH:
             if not data.get("ac_client_id"):
                 self.add_error("ac_client_id", "OAuth 2.0 needs the client ID of the connected application.")
-            if not self._has("ac_client_secret"):
+            if not ac.client_secret and "ac_client_secret" not in retype:
                 self.add_error("ac_client_secret", "OAuth 2.0 needs the client secret of the connected application.")
         return data
 
@@ -168,6 +162,40 @@ class OnboardingForm(CatalogSettingsFields, forms.Form):
         if data.get("unmapped_gateways_use_default") and not data.get("default_payment_method"):
             self.add_error("default_payment_method", "Choose the default payment method the catch-all uses.")
 
+    def _system_of(self, form_field: str) -> str:
+        return "BigCommerce" if form_field in self.BC_SECRETS else "Acumatica"
+
+    def _connections(self, persistent: bool) -> tuple[BigCommerceConnection, AcumaticaConnection, list[str]]:
+        """Both connections with the entered values and the secrets they may keep (tenants/destinations.py).
+
+        `persistent` edits the tenant's own connection objects (for save); otherwise new, unsaved
+        objects are built (for Test connection). Also returns the secret inputs that must be typed
+        again because their destination changed.
+        """
+        def data(name: str):  # an invalid input counts as unchanged; its own error is shown
+            return self.cleaned_data.get(name, self.initial.get(name, ""))
+
+        stored_bc = BigCommerceConnection.objects.filter(tenant=self.tenant).first() if self.tenant else None
+        stored_ac = AcumaticaConnection.objects.filter(tenant=self.tenant).first() if self.tenant else None
+        bc = (getattr(self.tenant, "bigcommerce", None) if persistent and self.tenant else None) \
+            or BigCommerceConnection(location_id=stored_bc.location_id if stored_bc else 1)
+        ac = (getattr(self.tenant, "acumatica", None) if persistent and self.tenant else None) \
+            or AcumaticaConnection(**({"endpoint_name": stored_ac.endpoint_name, "branch": stored_ac.branch}
+                                      if stored_ac else {}))
+        bc.store_hash, bc.client_id, bc.api_base_url = data("store_hash"), data("bc_client_id"), data("bc_api_base_url")
+        ac.instance_url, ac.endpoint_version, ac.company = data("instance_url"), data("endpoint_version"), data("company")
+        ac.auth_method, ac.client_id, ac.username = data("auth_method"), data("ac_client_id"), data("username")
+        self._moved = {}
+        retype = []
+        for connection, stored, mapping in ((bc, stored_bc, self.BC_SECRETS), (ac, stored_ac, self.AC_SECRETS)):
+            entered = {attribute: data(form_field) for form_field, attribute in mapping.items()}
+            lost = carry_over_secrets(stored, connection, entered)
+            for form_field, attribute in mapping.items():
+                if attribute in lost:
+                    retype.append(form_field)
+                    self._moved[form_field] = destination_changes(stored, connection)
+        return bc, ac, retype
+
     @transaction.atomic
     def save(self, user) -> Tenant:
         data = self.cleaned_data
@@ -184,13 +212,8 @@ class OnboardingForm(CatalogSettingsFields, forms.Form):
             restart_stock_read(tenant)
         if self.tenant is None:
             Membership.objects.create(user=user, tenant=tenant, role=Membership.Role.OWNER)
-        bc = getattr(tenant, "bigcommerce", None) or BigCommerceConnection(tenant=tenant)
-        bc.store_hash, bc.client_id, bc.api_base_url = data["store_hash"], data["bc_client_id"], data["bc_api_base_url"]
-        ac = getattr(tenant, "acumatica", None) or AcumaticaConnection(tenant=tenant)
-        ac.instance_url, ac.endpoint_version, ac.company = data["instance_url"], data["endpoint_version"], data["company"]
-        ac.auth_method, ac.client_id, ac.username = data["auth_method"], data["ac_client_id"], data["username"]
-        self._apply_secrets(bc, self.BC_SECRETS)
-        self._apply_secrets(ac, self.AC_SECRETS)
+        bc, ac, _ = self._connections(persistent=True)
+        bc.tenant = ac.tenant = tenant
         bc.save()
         ac.save()
         return tenant
@@ -198,33 +221,11 @@ class OnboardingForm(CatalogSettingsFields, forms.Form):
     def unsaved_connections(self) -> tuple[BigCommerceConnection, AcumaticaConnection]:
         """Connections built from the entered values, never saved (for Test connection).
 
-        An empty secret input falls back to the stored secret, as saving would. Call after is_valid().
+        An empty secret input falls back to the stored secret only when the destination is the one it
+        was entered for (clean() refused the form otherwise). Call after is_valid().
         """
-        data = self.cleaned_data
-        stored_bc = getattr(self.tenant, "bigcommerce", None) if self.tenant else None
-        stored_ac = getattr(self.tenant, "acumatica", None) if self.tenant else None
-        bc = BigCommerceConnection(store_hash=data["store_hash"], client_id=data["bc_client_id"],
-                                   api_base_url=data["bc_api_base_url"])
-        ac = AcumaticaConnection(instance_url=data["instance_url"], endpoint_version=data["endpoint_version"],
-                                 company=data["company"], auth_method=data["auth_method"],
-                                 client_id=data["ac_client_id"], username=data["username"])
-        if stored_bc is not None:
-            bc.location_id = stored_bc.location_id
-        if stored_ac is not None:
-            ac.endpoint_name, ac.branch = stored_ac.endpoint_name, stored_ac.branch
-        self._fill_secrets(bc, stored_bc, self.BC_SECRETS)
-        self._fill_secrets(ac, stored_ac, self.AC_SECRETS)
+        bc, ac, _ = self._connections(persistent=False)
         return bc, ac
-
-    def _fill_secrets(self, connection, stored, mapping: dict[str, str]) -> None:
-        for form_field, attribute in mapping.items():
-            entered = self.cleaned_data.get(form_field)
-            setattr(connection, attribute, entered or (getattr(stored, attribute) if stored is not None else ""))
-
-    def _apply_secrets(self, connection, mapping: dict[str, str]) -> None:
-        for form_field, attribute in mapping.items():
-            if self.cleaned_data.get(form_field):  # empty means "keep what is stored"
-                setattr(connection, attribute, self.cleaned_data[form_field])
 
 
 def unique_slug(name: str) -> str:

@@ -31,22 +31,35 @@ def time_zone_validator(name: str) -> None:
         raise ValidationError(f"'{name}' is not a time zone name; use an IANA name such as America/New_York.")
 
 
+def roles_with(capability: str) -> list[str]:
+    return [role for role, allowed in ROLE_CAPABILITIES.items() if capability in allowed]
+
+
 def default_paid_status_ids() -> list[int]:
     return list(DEFAULT_PAID_STATUS_IDS)
 
 
+class Capability(models.TextChoices):
+    """What a role allows on its tenant (see ROLE_CAPABILITIES)."""
+    VIEW = "view", "read records, events, settings and mappings"
+    OPERATE = "operate", "replay and skip records, edit SKU mappings"
+    MANAGE = "manage", "edit credentials, settings and members"
+
+
 class TenantScopedQuerySet(models.QuerySet):
-    """The one access rule for merchant data: staff see everything, a member sees their tenants'
-    rows, an anonymous user nothing. `tenant_path` leads from the row to its Tenant."""
+    """The one access rule for merchant data: superusers see everything; anyone else (staff included)
+    sees the rows of the tenants where their role grants `capability`; an anonymous user nothing.
+    `tenant_path` leads from the row to its Tenant."""
 
     tenant_path = "tenant__"
 
-    def visible_to(self, user):
-        if not user.is_authenticated:
+    def visible_to(self, user, capability: str = Capability.VIEW):
+        if not user.is_authenticated or not user.is_active:
             return self.none()
-        if user.is_staff:
+        if user.is_superuser:
             return self
-        return self.filter(**{f"{self.tenant_path}memberships__user": user})
+        return self.filter(**{f"{self.tenant_path}memberships__user": user,
+                              f"{self.tenant_path}memberships__role__in": roles_with(capability)})
 
 
 class TenantQuerySet(TenantScopedQuerySet):
@@ -226,18 +239,27 @@ class Tenant(models.Model):
 
 class Membership(models.Model):
     class Role(models.TextChoices):
-        OWNER = "owner", "Owner"
-        VIEWER = "viewer", "Viewer"
+        OWNER = "owner", "Owner (credentials, settings, members)"
+        OPERATOR = "operator", "Operator (replay, skip, SKU mappings)"
+        VIEWER = "viewer", "Viewer (read only)"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="memberships")
-    role = models.CharField(max_length=10, choices=Role.choices, default=Role.OWNER)
+    # Least privilege by default: a member added without a choice can only read.
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.VIEWER)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "tenant"], name="unique_membership")]
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.tenant}"
+
+
+ROLE_CAPABILITIES = {
+    Membership.Role.OWNER: {Capability.VIEW, Capability.OPERATE, Capability.MANAGE},
+    Membership.Role.OPERATOR: {Capability.VIEW, Capability.OPERATE},
+    Membership.Role.VIEWER: {Capability.VIEW},
+}
 
 
 class BigCommerceConnection(models.Model):
@@ -255,6 +277,11 @@ class BigCommerceConnection(models.Model):
 
     def __str__(self) -> str:
         return f"BigCommerce store {self.store_hash}"
+
+    def save(self, *args, **kwargs) -> None:
+        from tenants.destinations import check_rebound  # the rule lives there; it imports this module
+        check_rebound(self, kwargs.get("update_fields"))
+        super().save(*args, **kwargs)
 
     @property
     def base_url(self) -> str:
@@ -290,6 +317,11 @@ class AcumaticaConnection(models.Model):
 
     def __str__(self) -> str:
         return f"Acumatica {self.instance_url} ({self.endpoint_name}/{self.endpoint_version})"
+
+    def save(self, *args, **kwargs) -> None:
+        from tenants.destinations import check_rebound  # the rule lives there; it imports this module
+        check_rebound(self, kwargs.get("update_fields"))
+        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         if self.auth_method == self.AuthMethod.OAUTH and not self.client_id:

@@ -6,13 +6,14 @@ without saving anything.
 """
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 
 from audit.health import health_of_tenants
 from sync.jobs import queue_webhook_check
-from tenants import connection_test
+from tenants import access, connection_test
 from tenants.forms import OnboardingForm
-from tenants.models import Tenant
+from tenants.models import Capability, Tenant
 
 
 @login_required
@@ -40,7 +41,14 @@ def onboarding_edit(request, slug: str):
 
 
 def _onboarding_page(request, tenant: Tenant | None):
+    # Anyone signed in may onboard a new tenant (and becomes its owner). An existing tenant's page is
+    # read-only for operators and viewers: Save and Test connection use its credentials.
+    can_manage = tenant is None or access.can(request.user, tenant, Capability.MANAGE)
+    if request.method == "POST" and not can_manage:
+        raise PermissionDenied(access.denial_message(tenant, Capability.MANAGE))
     form = OnboardingForm(request.POST or None, tenant=tenant)
+    if not can_manage:
+        form.make_read_only()
     if request.method == "POST" and request.POST.get("action") == "test":
         return _test_connection(request, form, tenant)
     if request.method == "POST" and form.is_valid():
@@ -48,7 +56,7 @@ def _onboarding_page(request, tenant: Tenant | None):
         queue_webhook_check(saved)
         messages.success(request, f"Saved {saved.name}. Its BigCommerce webhooks are being registered.")
         return redirect("onboarding-edit", slug=saved.slug)
-    return render(request, "tenants/onboarding.html", {"form": form, "tenant": tenant})
+    return render(request, "tenants/onboarding.html", {"form": form, "tenant": tenant, "can_manage": can_manage})
 
 
 def _test_connection(request, form: OnboardingForm, tenant: Tenant | None):
@@ -61,4 +69,5 @@ def _test_connection(request, form: OnboardingForm, tenant: Tenant | None):
                    "versions": connection_test.offered_versions(acumatica)}
         if results["versions"]:
             form.fields["endpoint_version"].widget.attrs["list"] = "endpoint-versions"
-    return render(request, "tenants/onboarding.html", {"form": form, "tenant": tenant, "results": results})
+    return render(request, "tenants/onboarding.html",
+                  {"form": form, "tenant": tenant, "results": results, "can_manage": True})

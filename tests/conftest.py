@@ -35,10 +35,11 @@ def merchant(db):
 
 @pytest.fixture
 def merchant_of(db):
-    """A non-staff user who is a member of the given tenant."""
-    def make(tenant: Tenant, username: str = "member"):
-        user = get_user_model().objects.create_user(username, f"{username}@example.com", "pw-member-1")
-        Membership.objects.create(user=user, tenant=tenant)
+    """A non-staff user who is a member of the given tenant (owner unless a role is given)."""
+    def make(tenant: Tenant, username: str = "member", role: str = Membership.Role.OWNER, **user_fields):
+        user = get_user_model().objects.create_user(username, f"{username}@example.com", "pw-member-1",
+                                                    **user_fields)
+        Membership.objects.create(user=user, tenant=tenant, role=role)
         return user
     return make
 

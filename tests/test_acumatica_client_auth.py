@@ -117,6 +117,8 @@ def test_it_names_a_bad_oauth_client(conn):
 @pytest.fixture
 def cookie_conn(conn) -> AcumaticaConnection:
     conn.auth_method = AcumaticaConnection.AuthMethod.COOKIE
+    # A new sign-in method is a new destination: the password is typed again (tenants/destinations.py).
+    conn.password, conn.client_secret = "cookie-password-SECRET", ""
     conn.save()
     return conn
 

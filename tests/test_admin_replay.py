@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from audit.models import Source, Status, SyncRecord
 from sync.http import ApiError
+from tenants.models import Membership
 from tests.audit_helpers import actions, csrf_token_from, make_record
 
 CHANGELIST = "/admin/audit/syncrecord/"
@@ -30,9 +31,11 @@ def browser(staff) -> Client:
 
 
 @pytest.fixture
-def viewer(db) -> Client:
+def viewer(tenant) -> Client:
+    """Staff without the change permission (and with the viewer role on the tenant)."""
     user = get_user_model().objects.create_user("viewer", "viewer@example.com", "pw-viewer-1", is_staff=True)
     user.user_permissions.add(Permission.objects.get(codename="view_syncrecord"))
+    Membership.objects.create(user=user, tenant=tenant, role=Membership.Role.VIEWER)
     client = Client(enforce_csrf_checks=True)
     client.force_login(user)
     return client

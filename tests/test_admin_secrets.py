@@ -30,6 +30,7 @@ def _inline_form_data(tenant: Tenant, **changes) -> dict:
         "acumatica-TOTAL_FORMS": 1, "acumatica-INITIAL_FORMS": 1, "acumatica-0-id": ac.pk,
         "acumatica-0-tenant": tenant.pk, "acumatica-0-instance_url": ac.instance_url,
         "acumatica-0-endpoint_name": "Default", "acumatica-0-endpoint_version": ac.endpoint_version,
+        "acumatica-0-company": ac.company,
         "acumatica-0-auth_method": "oauth", "acumatica-0-client_id": ac.client_id, "acumatica-0-username": "admin",
         "acumatica-0-push_header_name": "X-Push-Secret",
         "memberships-TOTAL_FORMS": 0, "memberships-INITIAL_FORMS": 0,

@@ -1,15 +1,11 @@
-"""Who may change a tenant's data through the API: staff, and the tenant's owners.
-
-Viewers (Membership.Role.VIEWER) can read everything of their tenant but change nothing; they get
-403 because they can see the object (someone outside the tenant gets 404 before this is asked).
-"""
+"""Role checks for API writes. Reads are scoped by the querysets (another tenant's object is a 404);
+a member whose role does not allow a change gets 403 with the role it needs."""
 from rest_framework.exceptions import PermissionDenied
 
-from tenants.models import Membership, Tenant
+from tenants import access
+from tenants.models import Capability, Tenant
 
 
-def require_owner(user, tenant: Tenant) -> None:
-    if user.is_staff:
-        return
-    if not Membership.objects.filter(user=user, tenant=tenant, role=Membership.Role.OWNER).exists():
-        raise PermissionDenied(f"Your role on {tenant.name} is viewer; ask an owner of the tenant to make this change.")
+def require_role(user, tenant: Tenant, capability: str = Capability.OPERATE) -> None:
+    if not access.can(user, tenant, capability):
+        raise PermissionDenied(access.denial_message(tenant, capability))

@@ -12,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from audit.api.filters import SyncRecordFilter
-from audit.api.permissions import require_owner
+from audit.api.permissions import require_role
 from audit.api.serializers import (ApiTokenSerializer, AuditEventSerializer, NewApiTokenSerializer,
                                    ReplaySerializer, SkuMappingBulkResultSerializer, SkuMappingBulkSerializer,
                                    SkuMappingSerializer, SyncRecordDetailSerializer, SyncRecordSerializer,
@@ -91,7 +91,7 @@ class SyncRecordViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"], filter_backends=[], serializer_class=ReplaySerializer)
     def replay(self, request: Request, pk: str | None = None) -> Response:
         record = self.get_object()
-        require_owner(request.user, record.tenant)
+        require_role(request.user, record.tenant)
         params = ReplaySerializer(data=request.data)
         params.is_valid(raise_exception=True)
         record.replay(request.user, params.validated_data["reason"] or "Replay through the API")
@@ -125,7 +125,7 @@ class SkuMappingViewSet(viewsets.ModelViewSet):
     def initial(self, request: Request, *args, **kwargs) -> None:
         super().initial(request, *args, **kwargs)
         if request.method not in permissions.SAFE_METHODS:
-            require_owner(request.user, self.tenant())  # 404 first for a tenant the user cannot see
+            require_role(request.user, self.tenant())  # 404 first for a tenant the user cannot see
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no tenant in the URL
