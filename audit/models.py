@@ -33,7 +33,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from audit import backoff
-from audit.redaction import REDACTED, clean_body, clean_url, redact_data, redact_headers
+from audit.redaction import REDACTED, clean_body, clean_url, redact_data, redact_headers, redact_values
 from sync.batches import chunked
 from tenants.models import AcumaticaConnection, BigCommerceConnection, TenantScopedQuerySet
 
@@ -485,7 +485,7 @@ class AuditEvent(models.Model):
         for name in ("request_body", "response_body"):
             fields[name] = clean_body(fields.get(name), secrets)
         for name in ("request_headers", "response_headers"):
-            fields[name] = {k: (REDACTED if v in secrets else v) for k, v in redact_headers(fields.get(name)).items()}
+            fields[name] = {k: redact_values(v, secrets) for k, v in redact_headers(fields.get(name)).items()}
         fields["url"] = clean_url(fields.get("url") or "", secrets)
         fields["message"] = clean_body(fields.get("message") or "", secrets)
         fields["method"] = fields.get("method") or ""

@@ -8,6 +8,10 @@ import json
 import re
 from typing import Any
 
+from sync.http import redact_values
+
+__all__ = ["REDACTED", "clean_body", "clean_url", "redact_data", "redact_headers", "redact_text", "redact_values"]
+
 REDACTED = "[redacted]"
 MAX_BODY_CHARS = 64 * 1024  # a large Acumatica sales order is ~20 kB of JSON; leave room
 MAX_URL_CHARS = 2000
@@ -53,10 +57,7 @@ def redact_text(text: str, known_secrets: list[str] | tuple[str, ...] = ()) -> s
     except (ValueError, TypeError):
         text = _redact_form(text)
     text = _BEARER.sub(lambda m: f"{m.group(1)} {REDACTED}", text)
-    for secret in known_secrets:
-        if secret and len(secret) >= 6:  # a short value would blank out ordinary words
-            text = text.replace(secret, REDACTED)
-    return text
+    return redact_values(text, known_secrets)  # every stored secret, whatever its length
 
 
 def cap(text: str, limit: int = MAX_BODY_CHARS) -> str:

@@ -5,11 +5,14 @@ in DEBUG a development key is derived from the checkout's path (stable across re
 local database stays readable) and a warning says so.
 """
 import hashlib
+import ipaddress
 import os
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from connector_site.env import env_bool, env_float, env_int, env_list, env_url
@@ -42,6 +45,14 @@ SANDBOX_ENABLED = env_bool("SANDBOX_ENABLED", DEBUG)
 SANDBOX_ENDPOINT_VERSION = os.environ.get("SANDBOX_ENDPOINT_VERSION") or "24.200.001"
 if SANDBOX_ENDPOINT_VERSION not in ("22.200.001", "23.200.001", "24.200.001"):
     raise ImproperlyConfigured("SANDBOX_ENDPOINT_VERSION must be 22.200.001, 23.200.001 or 24.200.001.")
+# Outbound calls to merchant-chosen hosts go to public addresses only (sync/outbound.py); these
+# networks (CIDR, comma-separated) are allowed too, e.g. an ERP on the company's private network.
+OUTBOUND_ALLOWED_NETWORKS = env_list("OUTBOUND_ALLOWED_NETWORKS", [])
+for _network in OUTBOUND_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"OUTBOUND_ALLOWED_NETWORKS: {_network!r} is not a network like 10.1.2.0/24.")
 
 INSTALLED_APPS = [
     "connector_site.admin_site.ConnectorAdminConfig",  # django.contrib.admin with our site
@@ -56,6 +67,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served from our static files (no CDN)
     "django_q",
+    "axes",
     "tenants",
     "audit",
     "sync",
@@ -72,6 +84,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "connector_site.urls"
@@ -113,6 +128,17 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# Login throttling (django-axes) for the admin and the merchant login: after LOGIN_FAILURE_LIMIT wrong
+# passwords for one user name from one address, that pair is locked out for LOGIN_LOCKOUT_MINUTES
+# (a right password does not get in meanwhile); a successful login resets the count.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/onboarding/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
@@ -136,6 +162,17 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts, styles, images and fonts from this site only, no
+# plugins, no framing, forms post only here. Style *attributes* stay allowed (a few badges and the
+# Django admin's widgets set them); <style> and <script> elements must come from files.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF], "script-src": [SELF], "style-src": [SELF], "style-src-elem": [SELF],
+        "style-src-attr": ["'unsafe-inline'"], "img-src": [SELF, "data:"], "font-src": [SELF],
+        "connect-src": [SELF], "object-src": [NONE], "base-uri": [SELF], "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 SILENCED_SYSTEM_CHECKS = ["security.W021"]  # HSTS preload is the operator's call, off by default.
 
 # django-q2: the ORM broker by default (nothing to install); Redis when REDIS_URL is set.

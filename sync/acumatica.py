@@ -192,7 +192,8 @@ class AcumaticaClient:
             if not isinstance(data, dict) or not isinstance(data.get("endpoints"), list):
                 raise ApiError(f"{self.instance_url} does not look like an Acumatica instance "
                                f"(GET /entity answered {response.status_code}).",
-                               status=response.status_code, permanent=response.status_code < 500)
+                               status=response.status_code, permanent=response.status_code < 500,
+                               reason="not_acumatica")
             self._endpoints = data["endpoints"]
         return self._endpoints
 
@@ -204,7 +205,7 @@ class AcumaticaClient:
     def version_missing_error(self) -> ApiError:
         offered = ", ".join(self.offered_versions()) or "no versions of it"
         return ApiError(f"endpoint {self.connection.endpoint_name}/{self.version} is not available on this "
-                        f"instance; it offers: {offered}", status=404, permanent=True)
+                        f"instance; it offers: {offered}", status=404, permanent=True, reason="version_missing")
 
     def field_name(self, entity: str, logical_name: str) -> str:
         return versions.field_name(self.version, entity, logical_name)
@@ -317,7 +318,8 @@ class AcumaticaClient:
     def _sign_in_error(self, response: requests.Response, what: str) -> ApiError:
         raw = response.text or ""
         if _login_limit(response):
-            return ApiError(LOGIN_LIMIT_MESSAGE, status=response.status_code, permanent=False, retry_after=600)
+            return ApiError(LOGIN_LIMIT_MESSAGE, status=response.status_code, permanent=False, retry_after=600,
+                            reason="login_limit")
         data = parse_json(response)
         code = data.get("error") if isinstance(data, dict) else None
         if code == "invalid_client":
@@ -331,7 +333,9 @@ class AcumaticaClient:
         else:
             message = f"Acumatica sign-in failed ({response.status_code}): {error_text(data, raw)}"
         transient = response.status_code == 429 or response.status_code >= 500
-        return ApiError(self.http.redactor.text(message) or "", status=response.status_code, permanent=not transient)
+        known = code if code in ("invalid_client", "invalid_grant", "invalid_scope") else None
+        return ApiError(self.http.redactor.text(message) or "", status=response.status_code, permanent=not transient,
+                        reason=known)
 
     def _reauthenticate(self) -> None:
         if self._cookie_mode:
@@ -363,7 +367,7 @@ class AcumaticaClient:
         status, raw = response.status_code, response.text or ""
         data = parse_json(response)
         if _login_limit(response):
-            return ApiError(LOGIN_LIMIT_MESSAGE, status=status, permanent=False, retry_after=600)
+            return ApiError(LOGIN_LIMIT_MESSAGE, status=status, permanent=False, retry_after=600, reason="login_limit")
         if status == 404:
             return self._not_found(what)
         text = error_text(data, raw)

@@ -41,6 +41,8 @@ import requests
 import urllib3
 from django.conf import settings
 
+from sync import outbound
+
 log = logging.getLogger(__name__)
 
 REDACTED = "[redacted]"
@@ -77,12 +79,15 @@ class ApiError(Exception):
     """The one error type of both clients. Callers decide from ``permanent``."""
 
     def __init__(self, message: str, status: int | None = None, permanent: bool = False,
-                 retry_after: float | None = None) -> None:
+                 retry_after: float | None = None, reason: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.status = status
         self.permanent = permanent
         self.retry_after = retry_after
+        # A short class for pages that must not show vendor words (Test connection): for network
+        # failures "blocked", "unreachable", "refused", "tls", "timeout"; else a known vendor code.
+        self.reason = reason
 
     def __str__(self) -> str:
         return self.message
@@ -134,19 +139,15 @@ class Redactor:
             self.add(secret)
 
     def add(self, secret: str | None) -> None:
-        # Short values would redact innocent text; real credentials are long. A secret can also
-        # travel percent-encoded (form bodies, query strings) or JSON-escaped, so hide those forms too.
-        if not secret or len(secret) < 6:
+        # A secret can also travel percent-encoded (form bodies, query strings) or JSON-escaped, so
+        # hide those forms too. Secrets of any length count (see redact_values for short ones).
+        if not secret:
             return
         forms = {secret, quote_plus(secret), quote(secret, safe=""), json.dumps(secret)[1:-1]}
         self.values = sorted(set(self.values) | forms, key=len, reverse=True)
 
     def text(self, text: str | None) -> str | None:
-        if not text:
-            return text
-        for value in self.values:
-            text = text.replace(value, REDACTED)
-        return text
+        return redact_values(text, self.values) if text else text
 
     def headers(self, headers: Any) -> dict[str, str]:
         return {k: (REDACTED if _is_secret_header(k) else self.text(str(v)) or "") for k, v in dict(headers).items()}
@@ -174,6 +175,27 @@ class Redactor:
             pairs = parse_qsl(text, keep_blank_values=True)
             return urlencode([(k, REDACTED if _is_secret_key(k) else v) for k, v in pairs], safe="[]")
         return text
+
+
+SHORT_SECRET = 8  # below this length a value is only redacted where it stands on its own
+
+
+def redact_values(text: str, secrets: Iterable[str]) -> str:
+    """Replaces every known secret value in `text`, whatever its length.
+
+    A long value is replaced wherever it appears. A short one (a 4-character password, say) is
+    replaced only where it is not part of a longer word or number, so "pw1" is hidden in
+    "password=pw1" and in "'pw1'" but "pw12" and "apw1" stay readable.
+    """
+    short = []
+    for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
+        if len(secret) >= SHORT_SECRET:
+            text = text.replace(secret, REDACTED)
+        else:
+            short.append(re.escape(secret))
+    if short:
+        text = re.sub(rf"(?<![A-Za-z0-9])(?:{'|'.join(short)})(?![A-Za-z0-9])", REDACTED, text)
+    return text
 
 
 def _is_secret_key(key: str) -> bool:
@@ -274,7 +296,7 @@ class HttpClient:
 
     def __post_init__(self) -> None:
         self.redactor = Redactor(self.secrets)
-        self.session = requests.Session()
+        self.session = outbound.guard(requests.Session())  # public addresses only (sync/outbound.py)
         self.session.headers["User-Agent"] = f"ml-connector/{settings.VERSION}"
 
     def close(self) -> None:
@@ -345,12 +367,17 @@ class HttpClient:
     # -- deciding to retry ---------------------------------------------------------------------
 
     def _wait_after_error(self, exc: requests.RequestException, idempotent: bool, state: _Attempt) -> float:
+        blocked = outbound.blocked_in(exc)
+        if blocked is not None:  # policy, not weather: retrying cannot help
+            raise ApiError(f"Refused to connect to {blocked.host} ({blocked.address}): a {blocked.kind} address. "
+                           "The connector only connects to public addresses (see OUTBOUND_ALLOWED_NETWORKS).",
+                           permanent=True, reason="blocked") from None
         wait = backoff_delay(state.number, self.policy, self.uniform)
         # Once the request may have reached the server, repeat it only when that is harmless.
         maybe_applied = not idempotent and not _never_sent(exc)
         if maybe_applied or state.number >= self.policy.max_attempts or self._over_budget(wait, state):
             raise ApiError(self._network_message(exc), status=None, permanent=False,
-                           retry_after=max(wait, 1.0)) from None
+                           retry_after=max(wait, 1.0), reason=outbound.network_reason(exc)) from None
         return wait
 
     def _network_message(self, exc: requests.RequestException) -> str:

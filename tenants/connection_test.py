@@ -5,8 +5,10 @@
     offered_versions(steps) -> list[str]     # the Acumatica versions found, for the version picker
 
 Each ``Step`` has a ``name``, ``ok`` and a plain-words ``message``. The checks only read; they work
-on unsaved connection objects (nothing is stored, not even OAuth tokens) and never put a secret in a
-message (the clients redact every known secret value from their errors).
+on unsaved connection objects (nothing is stored, not even OAuth tokens). A failure is shown as a
+short classified message (`failure_message`: blocked, unreachable, refused, TLS, timeout, 401, 403,
+404 / version, ...) built from our own words, never from the remote server's body: the page must not
+become a way to read what some host answers.
 
 (The functions are named test_* because the issue names them so; ``__test__ = False`` keeps pytest
 from collecting them when a test module imports them.)
@@ -14,6 +16,7 @@ from collecting them when a test module imports them.)
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from sync.acumatica import AcumaticaClient
 from sync.bigcommerce import BigCommerceClient
@@ -40,11 +43,49 @@ def _skipped(name: str, why: str) -> Step:
 BC_AREAS = [("Customers", "customers"), ("Catalog products", "catalog"), ("Webhooks", "webhooks")]
 
 
+# Vendor errors whose message is entirely our own words (see sync/acumatica.py).
+OWN_WORDS = {"blocked", "login_limit", "invalid_client", "invalid_grant", "invalid_scope", "version_missing", "not_acumatica"}
+NETWORK = {
+    "unreachable": "Unreachable: could not reach {system} at {host} (unknown name or no route).",
+    "refused": "Connection refused: {host} does not accept connections on this port.",
+    "tls": "TLS error: the secure connection to {host} failed (certificate not trusted or TLS not offered).",
+    "timeout": "Timeout: {host} did not answer in time.",
+}
+STATUS = {
+    401: "{system} rejected the credentials (401).",
+    403: "{system} refused access (403): the account lacks a permission this needs.",
+    404: "Not found (404): {host} has no such {system} resource; check the URL and the endpoint version.",
+    429: "{system} is limiting requests (429); try again in a minute.",
+}
+BIGCOMMERCE_STATUS = {
+    401: "BigCommerce rejected the access token (401). Check the API account's token.",
+    403: "The BigCommerce API account lacks a permission (scope) this needs (403).",
+    404: "BigCommerce knows no store '{store}' (404). Check the store hash.",
+}
+
+
+def failure_message(exc: ApiError, system: str, url: str, store: str = "") -> str:
+    host = urlsplit(url).hostname or url
+    if exc.reason in OWN_WORDS:
+        return exc.message
+    if exc.reason in NETWORK:
+        return NETWORK[exc.reason].format(host=host, system=system)
+    status = exc.status or 0
+    table = BIGCOMMERCE_STATUS if system == "BigCommerce" and status in BIGCOMMERCE_STATUS else STATUS
+    if status in table:
+        return table[status].format(system=system, host=host, store=store)
+    if 300 <= status < 400:
+        return f"{system} at {host} redirected the request ({status}); check the URL."
+    if status >= 500:
+        return f"{system} had a server error ({status}); try again later."
+    return f"{system} answered HTTP {status}." if status else f"Could not reach {system} at {host}."
+
+
 def _bc_step(client: BigCommerceClient, area: str, name: str, ok_message: str) -> Step:
     try:
         client.ping(area)
     except ApiError as exc:
-        return Step(name, False, exc.message)
+        return Step(name, False, failure_message(exc, "BigCommerce", client.base_url, client.connection.store_hash))
     return Step(name, True, ok_message)
 
 
@@ -83,7 +124,7 @@ def _reach(client: AcumaticaClient) -> Step:
     try:
         found = client.offered_versions()
     except ApiError as exc:
-        return Step("Reach the instance", False, exc.message)
+        return Step("Reach the instance", False, _acumatica_failure(client, exc))
     listed = ", ".join(found) or "none"
     return Step("Reach the instance", True, f"The instance answered; {client.connection.endpoint_name} "
                                             f"endpoint versions offered: {listed}.", versions=found)
@@ -100,7 +141,7 @@ def _sign_in(client: AcumaticaClient) -> Step:
     try:
         client.sign_in()
     except ApiError as exc:
-        return Step("Sign-in", False, exc.message)
+        return Step("Sign-in", False, _acumatica_failure(client, exc))
     return Step("Sign-in", True, f"Signed in as {client.connection.username} with {method}.")
 
 
@@ -109,8 +150,12 @@ def _read(client: AcumaticaClient) -> Step:
         # Reference: reference/acumatica-api.md §3 ($top, $select): the cheapest authenticated read
         next(client.query("Customer", select="CustomerID", top=1), None)
     except ApiError as exc:
-        return Step("Read a record", False, exc.message)
+        return Step("Read a record", False, _acumatica_failure(client, exc))
     return Step("Read a record", True, f"Read customers through {client.connection.endpoint_name}/{client.version}.")
+
+
+def _acumatica_failure(client: AcumaticaClient, exc: ApiError) -> str:
+    return failure_message(exc, "Acumatica", client.instance_url)
 
 
 def offered_versions(steps: list[Step]) -> list[str]:

@@ -99,5 +99,5 @@ def test_it_stops_early_when_the_instance_does_not_answer(tenant):
     responses.get(AC + "entity", body=requests.ConnectionError("Name or service not known"))
     steps = connection_test.test_acumatica(tenant.acumatica, clock=FakeClock())
     assert [s.ok for s in steps] == [False, False, False, False]
-    assert "Could not reach Acumatica" in steps[0].message
+    assert steps[0].message.startswith("Unreachable: could not reach Acumatica at erp.example.com")
     assert steps[2].message == "Not tried: the instance did not answer."
