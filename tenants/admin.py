@@ -43,13 +43,23 @@ class AcumaticaConnectionForm(WriteOnlySecretsForm):
         return url
 
 
-class BigCommerceInline(admin.StackedInline):
+class SecretsNeverReadOnlyMixin:
+    """A read-only admin form would print a field's value: secrets are left out of read-only views."""
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if self.has_change_permission(request, obj):
+            return fields
+        return [name for name in fields if name not in self.model.SECRET_FIELDS]
+
+
+class BigCommerceInline(SecretsNeverReadOnlyMixin, admin.StackedInline):
     model = BigCommerceConnection
     form = BigCommerceConnectionForm
     can_delete = False
 
 
-class AcumaticaInline(admin.StackedInline):
+class AcumaticaInline(SecretsNeverReadOnlyMixin, admin.StackedInline):
     model = AcumaticaConnection
     form = AcumaticaConnectionForm
     can_delete = False

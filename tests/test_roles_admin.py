@@ -138,3 +138,17 @@ def test_admins_that_belong_to_no_tenant_are_for_superusers(two_tenants, staff):
         assert client.get(url).status_code == 403, url
         assert superuser.get(url).status_code == 200, url
     assert "django_q" not in page(client, "/admin/")
+
+
+def test_an_owner_with_view_only_permissions_never_sees_a_secret(two_tenants):
+    """Read-only admin forms print field values; the connection secrets must not be among them."""
+    alpha, _, _ = two_tenants
+    client = staff_member(alpha, Membership.Role.OWNER)
+    user = Membership.objects.get(tenant=alpha).user
+    user.user_permissions.remove(*Permission.objects.filter(codename__in=[
+        "change_bigcommerceconnection", "change_acumaticaconnection"]))
+    html = page(client, reverse("admin:tenants_tenant_change", args=[alpha.pk]))
+    assert "alphastore" in html and "erp.example.com" in html  # the connections are shown, read-only
+    bc, ac = alpha.bigcommerce, alpha.acumatica
+    for secret in (bc.access_token, bc.client_secret, bc.webhook_secret, ac.password, ac.client_secret, ac.push_secret):
+        assert secret not in html
