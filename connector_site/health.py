@@ -40,11 +40,12 @@ def _worker_status() -> dict:
     return {**status, "last_beat": status["last_beat"].isoformat() if status["last_beat"] else None}
 
 
-def _tenants() -> list[dict]:
+def _tenants(user) -> list[dict]:
     from audit.health import health_of_tenants
     from tenants.models import Tenant
 
-    tenants = list(Tenant.objects.filter(active=True))
+    # A staff user sees the tenants they belong to; superusers see all (tenants/access.py).
+    tenants = list(Tenant.objects.visible_to(user).filter(active=True))
     healths = health_of_tenants(tenants)
     return [{"slug": t.slug, **healths[t.pk].as_dict()} for t in tenants]
 
@@ -59,5 +60,5 @@ def healthz(request):
     if request.user.is_authenticated and request.user.is_staff:
         body.update(checks, checked_at=timezone.now().isoformat())
         if checks["database"]["ok"]:
-            body["tenants"] = _tenants()
+            body["tenants"] = _tenants(request.user)
     return JsonResponse(body, status=200 if healthy else 503, json_dumps_params={"default": str})

@@ -22,7 +22,8 @@ from django.views.decorators.http import require_POST
 from audit.health import records_in_group
 from audit.models import Status, SyncRecord
 from tenants.links import acumatica_url, bigcommerce_url
-from tenants.models import Membership, Tenant
+from tenants import access
+from tenants.models import Capability, Tenant
 
 PAGE_SIZE = 50
 CSV_COLUMNS = ["id", "kind", "external_id", "status", "attempts", "error_or_reason", "acumatica_key",
@@ -36,11 +37,8 @@ def visible_tenant(request, slug: str) -> Tenant:
 
 
 def may_operate(user, tenant: Tenant) -> bool:
-    """Replay / retry: staff, and members whose role is not read-only."""
-    if user.is_staff:
-        return True
-    role = Membership.objects.filter(user=user, tenant=tenant).values_list("role", flat=True).first()
-    return role is not None and role != Membership.Role.VIEWER
+    """Replay / retry: operators and owners of the tenant, and superusers (tenants/access.py)."""
+    return access.can(user, tenant, Capability.OPERATE)
 
 
 def tenant_zone(tenant: Tenant) -> ZoneInfo:
