@@ -51,3 +51,21 @@ def test_someone_outside_the_tenant_gets_404_everywhere(client, tenant, make_ten
         response = getattr(client, method)(url, {**UNCHANGED, "action": "test"} if method == "post" else None)
         assert response.status_code == 404, url
     assert len(responses.calls) == 0
+
+
+@pytest.mark.parametrize("role", list(Membership.Role))
+def test_merchant_record_pages_follow_the_role_for_staff_too(client, tenant, make_tenant, merchant_of, role):
+    """A staff user is an ordinary member here: a viewer cannot replay, and another tenant is a 404."""
+    from audit.models import Status, SyncRecord
+    from tests.audit_helpers import make_record
+
+    record, other = make_record(tenant, "1001"), make_record(make_tenant("bravo"), "2002")
+    SyncRecord.objects.filter(pk__in=[record.pk, other.pk]).update(status=Status.NEEDS_ATTENTION)
+    login(client, merchant_of(tenant, "staffer", role=role, is_staff=True))
+    assert client.get(f"/dashboard/{tenant.slug}/records/{record.pk}/").status_code == 200
+    replay = client.post(f"/dashboard/{tenant.slug}/records/{record.pk}/replay/")
+    assert replay.status_code == (403 if role == Membership.Role.VIEWER else 302)
+    assert client.post(f"/dashboard/bravo/records/{other.pk}/replay/").status_code == 404
+    assert client.post(f"/dashboard/{tenant.slug}/records/{other.pk}/replay/").status_code == 404
+    other.refresh_from_db()
+    assert other.status == Status.NEEDS_ATTENTION
