@@ -1,3 +1,4 @@
+from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
@@ -18,7 +19,9 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Swagger UI from drf-spectacular-sidecar's static files; its start-up script is a separate
     # request (the "split" view), so no inline script is needed.
-    path("api/docs/", login_required(SpectacularSwaggerSplitView.as_view(url_name="api-schema")), name="api-docs"),
+    # Swagger UI's script adds <style> elements at run time: only this page allows inline styles.
+    path("api/docs/", csp_update({"style-src-elem": ["'unsafe-inline'"]})(
+        login_required(SpectacularSwaggerSplitView.as_view(url_name="api-schema"))), name="api-docs"),
     path("webhooks/", include("sync.urls")),
     path("", include("tenants.urls")),
 ]
