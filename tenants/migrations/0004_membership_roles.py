@@ -22,7 +22,7 @@ def settle_roles(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tenants', '0002_order_settings'),
+        ('tenants', '0003_customer_field_owners'),
     ]
 
     operations = [
