@@ -22,7 +22,7 @@ def settle_roles(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tenants', '0005_stock_quantity'),
+        ('tenants', '0006_order_rules'),
     ]
 
     operations = [
