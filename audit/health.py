@@ -38,7 +38,7 @@ KIND_NAMES = {"order": ("order", "orders"), "customer": ("customer", "customers"
 # (pattern in the error, where the fix is, what the link says). First match wins.
 # Anchors are ids on the onboarding page (templates/tenants/onboarding.html).
 FIXES = [
-    (re.compile(r"payment method|cash account", re.I), "payments", "Set the payment method"),
+    (re.compile(r"payment method|cash account", re.I), "id_payment_method_map", "Set the payment method"),
     (re.compile(r"guest CustomerID|guest policy", re.I), "orders", "Set the guest customer"),
     (re.compile(r"has no Acumatica InventoryID|SKU mapping", re.I), "sku-mappings", "Add the SKU mapping"),
     (re.compile(r"acumatica.*(401|403|unauthori[sz]ed|invalid_grant|credentials|password)|"

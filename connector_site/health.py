@@ -45,7 +45,7 @@ def _tenants(user) -> list[dict]:
     from tenants.models import Tenant
 
     # A staff user sees the tenants they belong to; superusers see all (tenants/access.py).
-    tenants = list(Tenant.objects.visible_to(user).filter(active=True))
+    tenants = list(Tenant.objects.visible_to(user).filter(active=True).distinct())
     healths = health_of_tenants(tenants)
     return [{"slug": t.slug, **healths[t.pk].as_dict()} for t in tenants]
 

@@ -3,6 +3,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils.html import format_html
 
 from sync.jobs import queue_webhook_check
 from tenants import access
@@ -84,7 +85,7 @@ class MembershipInline(admin.TabularInline):
 class TenantAdmin(TenantScopedAdmin):
     tenant_field = ""
     change_capability = Capability.MANAGE
-    list_display = ["name", "slug", "active", "store", "acumatica_version", "order_poll_minutes",
+    list_display = ["name", "health", "slug", "active", "store", "acumatica_version", "order_poll_minutes",
                     "catalog_push_minutes"]
     list_filter = ["active"]
     search_fields = ["name", "slug", "bigcommerce__store_hash"]
@@ -122,6 +123,15 @@ class TenantAdmin(TenantScopedAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return request.user.is_superuser and super().has_delete_permission(request, obj)
+
+    @admin.display(description="health")
+    def health(self, tenant: Tenant) -> str:
+        """The tenant's state (audit/health.py), linking to its dashboard where the problems are listed."""
+        from audit.health import tenant_health
+
+        health = tenant_health(tenant)
+        return format_html('<a class="status-badge health-{}" href="{}" title="{}">{}</a>', health.state,
+                           reverse("dashboard", args=[tenant.slug]), health.headline, health.state)
 
     def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)

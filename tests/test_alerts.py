@@ -29,7 +29,7 @@ def test_owners_get_one_digest_with_links_when_a_tenant_turns_red(tenant, mercha
     assert mail.to == [owner.email] and mail.subject == "[ml-connector] Acme: action needed"
     assert "2 orders: need attention" in mail.body and "2 record(s) newly need attention" in mail.body
     assert "https://connector.example.com/dashboard/acme/" in mail.body
-    assert "Fix: https://connector.example.com/onboarding/acme/#payments" in mail.body
+    assert "Fix: https://connector.example.com/onboarding/acme/#id_payment_method_map" in mail.body
     assert "Turn them off: https://connector.example.com/account/alerts/" in mail.body
     send_alert_digests()
     assert len(mailoutbox) == 1  # nothing new

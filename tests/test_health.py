@@ -96,7 +96,7 @@ def test_it_groups_records_by_cause_with_a_fix_link(client, tenant, merchant_of)
                 last_error="SKU 'X-1' has no Acumatica InventoryID: add a SKU mapping or create the item.")
     groups = [p for p in tenant_health(tenant).problems if p.group_key]
     assert [(g.title, g.count) for g in groups] == [("3 orders: need attention", 3), ("1 order: needs attention", 1)]
-    assert groups[0].fix_url == f"/onboarding/{tenant.slug}/#payments"
+    assert groups[0].fix_url == f"/onboarding/{tenant.slug}/#id_payment_method_map"
     html = dashboard(client, tenant, merchant_of(tenant))
     assert "3 orders: need attention" in html and "Retry all 3" in html and "Fix: Set the payment method" in html
 
@@ -148,3 +148,13 @@ def test_health_as_dict_is_json_ready(tenant):
     make_record(tenant, "51", status=Status.NEEDS_ATTENTION, last_error=PAYMENT)
     body = json.loads(json.dumps(tenant_health(tenant).as_dict(), default=str))
     assert body["state"] == RED and body["problems"][0]["count"] == 1
+
+
+def test_the_admin_tenant_list_shows_each_tenants_state(client, staff, tenant, make_tenant):
+    healthy(tenant)
+    broken = healthy(make_tenant("broken"))
+    make_record(broken, "61", status=Status.NEEDS_ATTENTION, last_error=PAYMENT)
+    client.force_login(staff)
+    html = client.get("/admin/tenants/tenant/").content.decode()
+    assert 'class="status-badge health-green" href="/dashboard/acme/"' in html
+    assert 'class="status-badge health-red" href="/dashboard/broken/"' in html
