@@ -31,7 +31,8 @@ def applies(posting: RefundPosting) -> bool:
             and not any(int(line.get("quantity_shipped") or 0) for line in posting.sync.order["products"]))
 
 
-def post(posting: RefundPosting, sales_order: dict, payment_keys: list[str]) -> list[str]:
+def post(posting: RefundPosting, sales_order: dict, payment_keys: list[str],
+         accounts: dict[int, tuple[str, str]]) -> list[str]:
     cash = [part for part in posting.parts if part.pays_cash]
     if len(cash) != len(posting.parts) or len(cash) != 1 or len(payment_keys) != 1:
         raise posting.problem(f"Refund {posting.refund_id} of order #{posting.sync.order_id} gives back goods that never "
@@ -43,7 +44,7 @@ def post(posting: RefundPosting, sales_order: dict, payment_keys: list[str]) -> 
     if refund is None:
         new_total = reduce_sales_order(posting, sales_order)
         payment = shrink_application(posting, payment_key, sales_order, new_total)
-        refund = create_refund(posting, part, reference, payment)
+        refund = create_refund(posting, part, reference, payment, accounts[part.payment_id])
     release(posting.ac, refund, "Payment", "ReleasePayment")
     return [f"{refund['Type']}/{refund['ReferenceNbr']}", f"{sales_order['OrderType']}/{sales_order['OrderNbr']} reduced"]
 
@@ -101,8 +102,9 @@ def shrink_application(posting: RefundPosting, payment_key: str, sales_order: di
     return payment
 
 
-def create_refund(posting: RefundPosting, part: RefundPart, reference: str, payment: dict) -> dict:
-    method, cash_account = posting.account(part)
+def create_refund(posting: RefundPosting, part: RefundPart, reference: str, payment: dict,
+                  account: tuple[str, str]) -> dict:
+    method, cash_account = account
     return unwrap(posting.ac.put("Payment", wrap(refund_payment_payload(
         posting.refund, part, reference=reference, customer_id=posting.customer_id, payment_method=method,
         cash_account=cash_account, applies_to=(payment["Type"], payment["ReferenceNbr"])))))

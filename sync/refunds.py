@@ -84,12 +84,15 @@ class RefundPosting:
             raise RefundProblem(f"{label}: the {', '.join(p.provider for p in declined)} part was declined "
                                 f"while the rest went back. Post it in Acumatica by hand, then mark the record "
                                 "resolved.")
+        # Every money part's payment method first: a missing mapping must leave no half-posted refund.
+        accounts = {part.payment_id: self.account(part) for part in self.parts if part.pays_cash}
         if refund_unshipped.applies(self):
-            documents = refund_unshipped.post(self, sales_order, payment_keys)
+            documents = refund_unshipped.post(self, sales_order, payment_keys, accounts)
         else:
             memo = self.credit_memo()
             documents = [f"{memo['Type']}/{memo['ReferenceNbr']}",
-                         *(self.refund_payment(part, memo) for part in self.parts if part.pays_cash)]
+                         *(self.refund_payment(part, memo, accounts[part.payment_id])
+                           for part in self.parts if part.pays_cash)]
         bind(self.tenant, "refund", self.refund_id, documents[0])  # its first document marks it posted
         return " + ".join(documents)
 
@@ -126,12 +129,12 @@ class RefundPosting:
 
     # -- refund payments -----------------------------------------------------------------------
 
-    def refund_payment(self, part: RefundPart, memo: dict) -> str:
+    def refund_payment(self, part: RefundPart, memo: dict, account: tuple[str, str]) -> str:
         reference = part_ref(self.refund_id, part, self.parts)
         payment = first(self.ac.query("Payment", filter=f"Type eq 'Refund' and ExternalRef eq "
                                                         f"{odata_string(reference)}"))
         if payment is None:
-            method, cash_account = self.account(part)
+            method, cash_account = account
             payment = unwrap(self.ac.put("Payment", wrap(refund_payment_payload(
                 self.refund, part, reference=reference, customer_id=self.customer_id, payment_method=method,
                 cash_account=cash_account, applies_to=("Credit Memo", memo["ReferenceNbr"])))))

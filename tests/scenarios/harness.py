@@ -29,6 +29,7 @@ from typing import Any
 from audit.models import Status, SyncRecord
 from sandbox.acumatica import state
 from sandbox.bigcommerce.models import Order, Store
+from sync import mapping
 from sync.polling import queue_orders
 from sync.tasks import process_record
 from tenants.models import Tenant
@@ -142,6 +143,10 @@ class Run:
         self.order.refresh_from_db()
         self.record = record
         return record
+
+    def refund_ref(self, refund) -> str:
+        """Our reference for a BigCommerce refund, as the connector writes it."""
+        return mapping.refund_ref(refund.pk)
 
     def docs(self) -> Docs:
         """Every document in this tenant's Acumatica instance that belongs to the order."""

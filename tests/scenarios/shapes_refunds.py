@@ -1,7 +1,7 @@
 """Refund shapes of the corpus (issue #12): how each way a BigCommerce refund went back lands in Acumatica.
 
 Every shape is also checked by `books_match`: each completed BigCommerce refund of the order has one
-credit memo (CustomerOrder "BC-RF-<refund id>") equal to it to the cent, one Refund payment per part
+credit memo (our reference for the refund in CustomerOrder) equal to it to the cent, one Refund payment per part
 paid back in money, and whatever went to store credit left open on the memo; a declined refund has none.
 """
 from dataclasses import replace
@@ -25,7 +25,7 @@ def books_match(run: Run) -> None:
     docs = run.docs()
     memos = {m["CustomerOrder"]: m for m in docs.credit_memos}
     for refund in run.order.refunds.order_by("pk"):
-        memo = memos.pop(f"BC-RF-{refund.pk}", None)
+        memo = memos.pop(run.refund_ref(refund), None)
         if all(p["is_declined"] for p in refund.payments):
             assert memo is None, memo
             continue
@@ -98,7 +98,7 @@ def two_refunds_then_one_run(order) -> None:
 def memos_oldest_first(run: Run) -> None:
     refunds = list(run.order.refunds.order_by("pk"))
     assert len(refunds) == 2
-    assert [m["CustomerOrder"] for m in run.docs().credit_memos] == [f"BC-RF-{r.pk}" for r in refunds]
+    assert [m["CustomerOrder"] for m in run.docs().credit_memos] == [run.refund_ref(r) for r in refunds]
 
 
 def lose_refund_bindings_and_sync(run: Run) -> None:
@@ -166,6 +166,14 @@ SHAPES = [
           expect=Expect(credit_memos=["30.00"], refunds=["10.00"])),
     shape("offline refund", place=_line, then=[sync_after(refund(amount=Decimal("7.50"), to="offline"))],
           expect=Expect(credit_memos=["7.50"], check=paid_offline_with_the_tenants_method)),
+    shape("offline refund without an offline refund method", place=_line, books=False,
+          then=[sync_after(refund(amount=Decimal("7.50"), to="offline"))], tenant={"offline_refund_method": ""},
+          expect=Expect(status="needs_attention", message="offline refund payment method", credit_memos=[],
+                        invoices=1)),
+    shape("split refund with the card part declined", place=paid_with_store_credit, books=False,
+          then=[sync_after(gateway_settles("declined", refund(amount=Decimal("30.00"), to="split")))],
+          expect=Expect(status="needs_attention", message="testgateway part was declined", credit_memos=[],
+                        invoices=1)),
     shape("declined refund", place=_line,
           then=[sync_after(gateway_settles("declined", refund(amount=Decimal("4.00"))))],
           expect=Expect(credit_memos=[], check=declined_noted)),
