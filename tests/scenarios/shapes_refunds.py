@@ -107,6 +107,13 @@ def lose_refund_bindings_and_sync(run: Run) -> None:
     run.sync()
 
 
+def refunded_before_first_sync(store):
+    """Paid, then partly refunded (status 14) before the connector ever read it (e.g. during an outage)."""
+    order = _line(store)
+    storefront.refund(order, amount=Decimal("8.00"))
+    return order
+
+
 def _line(store, lines=(("SKU-00001", 2), ("SKU-00004", 1)), **kwargs):
     return storefront.place_order(store, lines=list(lines), **kwargs)
 
@@ -187,6 +194,8 @@ SHAPES = [
           expect=Expect(credit_memos=[], less_refunds=True, check=unshipped_goods_left_the_order)),
     shape("refund of a shipped line when Acumatica invoices", place=_line,
           then=[sync_after(ship_all_then(refund_line()))], tenant={"invoice_mode": "acumatica"}),
+    shape("refund before the first sync", place=refunded_before_first_sync, then=[],
+          expect=Expect(credit_memos=["8.00"])),
     shape("refund after an Acumatica edit of the sales order", place=_line,
           then=[edit_freight_in_acumatica, sync_after(refund(amount=Decimal("2.50")))],
           expect=Expect(credit_memos=["2.50"], erp_edited=True)),
