@@ -76,6 +76,17 @@ def test_a_viewer_gets_no_tokens_and_nobody_revokes_anothers(tenant_a, merchant_
     assert ApiToken.objects.active().filter(pk=other.pk).exists()
 
 
+def test_a_staff_user_who_only_views_gets_no_tokens(tenant_a, merchant_of):
+    staff_viewer = merchant_of(tenant_a, "staffviewer")
+    staff_viewer.is_staff = True
+    staff_viewer.save(update_fields=["is_staff"])
+    Membership.objects.filter(user=staff_viewer).update(role=Membership.Role.VIEWER)
+    api = APIClient()
+    api.force_authenticate(staff_viewer)
+    assert api.post("/api/v1/tokens/", {"name": "x"}, format="json").status_code == 403
+    assert not ApiToken.objects.filter(user=staff_viewer).exists()
+
+
 def test_the_token_page_shows_a_new_key_once(client, tenant_a, merchant_of):
     client.force_login(merchant_of(tenant_a, "owner"))
     html = client.post("/account/api-tokens/", {"name": "ERP script"}).content.decode()
