@@ -50,7 +50,12 @@ def refund_ref(refund_id: int, store: str = "") -> str:
 
 def refs_filter(references: list[str]) -> str:
     """An OData condition matching any of the references, e.g. "(ExternalRef eq 'a' or ExternalRef eq 'b')"."""
-    return "(" + " or ".join(f"ExternalRef eq {odata_string(r)}" for r in references) + ")"
+    return any_of("ExternalRef", references)
+
+
+def any_of(field: str, values: list[str]) -> str:
+    """An OData condition true when `field` equals any of the values: "(F eq 'a' or F eq 'b')"."""
+    return "(" + " or ".join(f"{field} eq {odata_string(v)}" for v in values) + ")"
 
 
 def odata_string(value: object) -> str:

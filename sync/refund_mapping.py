@@ -10,8 +10,7 @@ Like sync/mapping.py: no ORM, no HTTP, Decimal money. References (our idempotenc
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from sync.mapping import (CENT, OrderSettings, extended_price, line_discounts, line_inventory_id, money,
-                          refund_ref)
+from sync.mapping import CENT, OrderSettings, extended_price, line_discounts, line_inventory_id, money
 
 # How a part of a refund went back (RefundPayment.provider_id / offline in orders.v3.yml).
 ORIGINAL, STORE_CREDIT, OFFLINE = "original", "store credit", "offline"
@@ -61,10 +60,11 @@ def refund_parts(refund: dict, transactions: list[dict]) -> list[RefundPart]:
     return parts
 
 
-def part_ref(refund_id: int, part: RefundPart, parts: list[RefundPart]) -> str:
-    """A refund paid back in one part keeps the plain reference (documents made before parts existed)."""
+def part_ref(reference: str, part: RefundPart, parts: list[RefundPart]) -> str:
+    """The Refund payment's reference, from the refund's (`refund_ref`): a refund paid back in one part
+    keeps the plain reference (documents made before parts existed)."""
     cash_parts = [p for p in parts if p.pays_cash]
-    return refund_ref(refund_id) if len(cash_parts) == 1 else f"{refund_ref(refund_id)}-{part.payment_id}"
+    return reference if len(cash_parts) == 1 else f"{reference}-{part.payment_id}"
 
 
 def refund_lines(refund: dict, order: dict, lines: list[dict], inventory_ids: dict[str, str],
@@ -107,12 +107,11 @@ def _detail(inventory_id: str, quantity: Decimal, unit_price: Decimal, descripti
 
 
 def credit_memo_payload(refund: dict, order: dict, lines: list[dict], inventory_ids: dict[str, str], *,
-                        customer_id: str, adjustment_item: str, settings: OrderSettings,
+                        reference: str, customer_id: str, adjustment_item: str, settings: OrderSettings,
                         external_ref: bool, manual_price: bool, goods: str = GOODS_STOCK_LINES,
                         store_credit: Decimal = Decimal("0.00")) -> dict:
     """The credit memo for a refund. `external_ref` / `manual_price`: whether the pinned endpoint version
-    has SalesInvoice.ExternalRef / SalesInvoiceDetail.ManualPrice."""
-    reference = refund_ref(refund["id"])
+    has SalesInvoice.ExternalRef / SalesInvoiceDetail.ManualPrice; `reference`: the refund's (`refund_ref`)."""
     details, tax = refund_lines(refund, order, lines, inventory_ids, adjustment_item, goods=goods,
                                 manual_price=manual_price)
     description = f"BigCommerce refund {refund['id']} of order #{order['id']}"

@@ -15,9 +15,9 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from sync.acumatica import unwrap, wrap
-from sync.documents import first, release
-from sync.mapping import money, odata_string
-from sync.refund_mapping import RefundPart, part_ref, refund_payment_payload
+from sync.documents import release
+from sync.mapping import money
+from sync.refund_mapping import RefundPart, refund_payment_payload
 
 if TYPE_CHECKING:
     from sync.refunds import RefundPosting
@@ -39,8 +39,7 @@ def post(posting: RefundPosting, sales_order: dict, payment_keys: list[str],
                             "shipped, from an order with several payments or to store credit. Reduce the sales "
                             "order and post the refund in Acumatica by hand, then mark the record resolved.")
     [part], [payment_key] = cash, payment_keys
-    reference = part_ref(posting.refund_id, part, posting.parts)
-    refund = first(posting.ac.query("Payment", filter=f"Type eq 'Refund' and ExternalRef eq {odata_string(reference)}"))
+    refund, reference = posting.find_refund_payment(part)
     if refund is None:
         new_total = reduce_sales_order(posting, sales_order)
         payment = shrink_application(posting, payment_key, sales_order, new_total)

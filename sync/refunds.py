@@ -27,7 +27,7 @@ from sync.bindings import bind, bound_key
 from sync.documents import first, release
 from sync.http import ApiError
 from sync.inventory_ids import inventory_ids_for
-from sync.mapping import money, odata_string, refund_ref
+from sync.mapping import any_of, money, refund_ref
 from sync.refund_mapping import (DECLINED, OFFLINE, PENDING, RefundPart, credit_memo_payload, part_ref,
                                  refund_parts, refund_payment_payload)
 
@@ -62,7 +62,9 @@ class RefundPosting:
         self.all_refunds = all_refunds
         self.tenant, self.ac = sync.tenant, sync.ac
         self.refund_id = int(refund["id"])
-        self.reference = refund_ref(self.refund_id)
+        # Store-scoped (refund ids start at 1 in every store), plus the store-less one of older documents.
+        self.references = sync.references(refund_ref, self.refund_id, refund.get("created"))
+        self.reference = self.references[0]
 
     def problem(self, message: str) -> RefundProblem:
         return RefundProblem(message)
@@ -102,8 +104,8 @@ class RefundPosting:
         version = self.ac.version
         # SalesInvoice.ExternalRef exists only from 24.200.001; CustomerOrder carries the reference in all.
         field = "ExternalRef" if versions.has_field(version, "SalesInvoice", "ExternalRef") else "CustomerOrder"
-        memo = first(self.ac.query("SalesInvoice", filter=f"Type eq 'Credit Memo' and {field} eq "
-                                                          f"{odata_string(self.reference)}"))
+        memo = first(self.ac.query("SalesInvoice", filter=f"Type eq 'Credit Memo' and "
+                                                          f"{any_of(field, self.references)}"))
         if memo is None:
             memo = self._create_credit_memo(external_ref=field == "ExternalRef",
                                             manual_price=versions.has_field(version, "SalesInvoiceDetail",
@@ -116,7 +118,8 @@ class RefundPosting:
         store_credit = sum((p.amount for p in self.parts if not p.pays_cash), Decimal("0.00"))
         payload = credit_memo_payload(
             self.refund, order, lines, inventory_ids_for(self.tenant, [line.get("sku") or "" for line in lines]),
-            customer_id=self.customer_id, adjustment_item=self.tenant.refund_adjustment_item,
+            reference=self.reference, customer_id=self.customer_id,
+            adjustment_item=self.tenant.refund_adjustment_item,
             settings=self.sync.settings, external_ref=external_ref, manual_price=manual_price,
             goods=self.tenant.refund_goods, store_credit=store_credit)
         memo = unwrap(self.ac.put("SalesInvoice", wrap(payload)))
@@ -130,9 +133,7 @@ class RefundPosting:
     # -- refund payments -----------------------------------------------------------------------
 
     def refund_payment(self, part: RefundPart, memo: dict, account: tuple[str, str]) -> str:
-        reference = part_ref(self.refund_id, part, self.parts)
-        payment = first(self.ac.query("Payment", filter=f"Type eq 'Refund' and ExternalRef eq "
-                                                        f"{odata_string(reference)}"))
+        payment, reference = self.find_refund_payment(part)
         if payment is None:
             method, cash_account = account
             payment = unwrap(self.ac.put("Payment", wrap(refund_payment_payload(
@@ -140,6 +141,12 @@ class RefundPosting:
                 cash_account=cash_account, applies_to=("Credit Memo", memo["ReferenceNbr"])))))
         release(self.ac, payment, "Payment", "ReleasePayment")
         return f"{payment['Type']}/{payment['ReferenceNbr']}"
+
+    def find_refund_payment(self, part: RefundPart) -> tuple[dict | None, str]:
+        """The part's Refund payment if one was made (under either reference), and the reference a new one gets."""
+        references = [part_ref(reference, part, self.parts) for reference in self.references]
+        found = first(self.ac.query("Payment", filter=f"Type eq 'Refund' and {any_of('ExternalRef', references)}"))
+        return found, references[0]
 
     def account(self, part: RefundPart) -> tuple[str, str]:
         if part.way != OFFLINE:

@@ -15,7 +15,8 @@ SHIPPING_REFUND = {"id": 4, "order_id": 120, "total_amount": "45.5000", "total_t
 
 
 def memo(refund, version="24.200.001", **kwargs):
-    return credit_memo_payload(refund, ORDER, LINES, INVENTORY, customer_id="C1", adjustment_item="BCREFUND",
+    return credit_memo_payload(refund, ORDER, LINES, INVENTORY, reference=f"BC-s1-RF-{refund['id']}", customer_id="C1",
+                               adjustment_item="BCREFUND",
                                settings=OrderSettings(),
                                external_ref=versions.has_field(version, "SalesInvoice", "ExternalRef"),
                                manual_price=versions.has_field(version, "SalesInvoiceDetail", "ManualPrice"), **kwargs)
@@ -28,7 +29,7 @@ def total(payload) -> Decimal:
 
 def test_it_credits_refunded_products_and_the_rest_as_an_adjustment():
     payload = memo(SHIPPING_REFUND)
-    assert payload["ExternalRef"] == "BC-RF-4" == payload["CustomerOrder"] and payload["Type"] == "Credit Memo"
+    assert payload["ExternalRef"] == "BC-s1-RF-4" == payload["CustomerOrder"] and payload["Type"] == "Credit Memo"
     assert [(d["InventoryID"], d["Qty"], d["UnitPrice"]) for d in payload["Details"]] == [
         ("SKU-1", 1, Decimal("27.00")), ("BCREFUND", 1, Decimal("14.90"))]
     assert total(payload) == Decimal("45.50")
@@ -37,7 +38,7 @@ def test_it_credits_refunded_products_and_the_rest_as_an_adjustment():
 @pytest.mark.parametrize("version", ["22.200.001", "23.200.001"])
 def test_it_sends_only_fields_the_version_has(version):
     payload = memo(SHIPPING_REFUND, version)
-    assert "ExternalRef" not in payload and payload["CustomerOrder"] == "BC-RF-4"
+    assert "ExternalRef" not in payload and payload["CustomerOrder"] == "BC-s1-RF-4"
     assert all("ManualPrice" not in d for d in payload["Details"])
 
 
@@ -84,11 +85,11 @@ def test_it_tells_how_and_whether_each_part_went_back():
 def test_it_keeps_the_plain_reference_for_a_refund_paid_back_in_one_part():
     single = refund_parts({"id": 9, "payments": [_payment(1, "storecredit", 4, "1"), _payment(2, "stripe", 6, "2")]},
                           [{"id": 1, "event": "refund", "status": "ok"}, {"id": 2, "event": "refund", "status": "ok"}])
-    assert part_ref(9, single[1], single) == "BC-RF-9"
+    assert part_ref("BC-RF-9", single[1], single) == "BC-RF-9"
     split = refund_parts({"id": 9, "payments": [_payment(1, "custom", 4, "", offline=True),
                                                 _payment(2, "stripe", 6, "2")]},
                          [{"id": 2, "event": "refund", "status": "ok"}])
-    assert [part_ref(9, p, split) for p in split] == ["BC-RF-9-1", "BC-RF-9-2"]
+    assert [part_ref("BC-s1-RF-9", p, split) for p in split] == ["BC-s1-RF-9-1", "BC-s1-RF-9-2"]
 
 
 def test_it_applies_each_refund_payment_to_the_credit_memo_for_its_part():

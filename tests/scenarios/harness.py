@@ -146,7 +146,7 @@ class Run:
 
     def refund_ref(self, refund) -> str:
         """Our reference for a BigCommerce refund, as the connector writes it."""
-        return mapping.refund_ref(refund.pk)
+        return mapping.refund_ref(refund.pk, self.store.store_hash)
 
     def docs(self) -> Docs:
         """Every document in this tenant's Acumatica instance that belongs to the order."""

@@ -5,6 +5,8 @@ credit memo (our reference for the refund in CustomerOrder) equal to it to the c
 paid back in money, and whatever went to store credit left open on the memo; a declined refund has none.
 """
 from dataclasses import replace
+from datetime import datetime
+from zoneinfo import ZoneInfo
 from decimal import Decimal
 
 from audit.models import AuditEvent
@@ -14,7 +16,7 @@ from sandbox.bigcommerce import storefront
 from sandbox.bigcommerce.models import Store
 from tests.scenarios.harness import Expect, Run, Shape, cents, expect_now, sync_after
 from sync.models import Binding
-from tests.scenarios.shapes_orders import registered
+from tests.scenarios.shapes_orders import foreign_customer, registered
 
 REFUND_TENANT = {"offline_refund_method": "CHECK",
                  "cash_account_map": {"CC": "10250", "STCREDIT": "10300", "CHECK": "10200"},
@@ -144,6 +146,38 @@ def ship_all_then(change):
     return step
 
 
+def then_store_less_memo(change, amount: str):
+    """Makes the refund, then puts in the store's Acumatica company a credit memo referenced
+    "BC-RF-<that refund's id>" (in CustomerOrder, and ExternalRef as 24.200.001 has it), the store-less reference: another store's refund with the same number (ids
+    start at 1 in every store), or the memo this tenant made for this refund before references were scoped."""
+    def step(order):
+        change(order)
+        refund_id = order.refunds.order_by("pk").last().pk
+        instance = state.instance(order.store.store_hash)
+        put_record(instance, "SalesInvoice", {
+            "Type": "Credit Memo", "CustomerID": foreign_customer(instance), "CustomerOrder": f"BC-RF-{refund_id}",
+            "ExternalRef": f"BC-RF-{refund_id}", "Hold": False, "Details": [{"InventoryID": "SKU-00007", "Qty": "1", "UnitPrice": amount}]})
+    return step
+
+
+def store_less_memo_used(run: Run) -> None:
+    [refund] = run.order.refunds.all()
+    [memo] = run.docs().credit_memos
+    assert memo["CustomerOrder"] == f"BC-RF-{refund.pk}", memo["CustomerOrder"]
+    paid_back = [d["ReferenceNbr"] for r in run.docs().refunds for d in r["DocumentsToApply"]]
+    assert paid_back == [memo["ReferenceNbr"]], paid_back
+
+
+def own_memo_and_foreign_untouched(run: Run) -> None:
+    [refund] = run.order.refunds.all()
+    memos = {m["CustomerOrder"]: m for m in run.docs().credit_memos}
+    ours, foreign = memos[run.refund_ref(refund)], memos[f"BC-RF-{refund.pk}"]
+    assert run.refund_ref(refund) == f"BC-{run.store.store_hash}-RF-{refund.pk}"
+    assert cents(ours["Amount"]) == cents(refund.total_amount) and cents(foreign["Amount"]) == cents("3.00")
+    paid_back = [d["ReferenceNbr"] for r in run.docs().refunds for d in r["DocumentsToApply"]]
+    assert paid_back == [ours["ReferenceNbr"]], paid_back   # nothing paid against the other store's memo
+
+
 def shape(name, place, then, expect=Expect(), tenant=None, books=True) -> Shape:
     def checks(run):
         if books:
@@ -199,4 +233,11 @@ SHAPES = [
     shape("refund after an Acumatica edit of the sales order", place=_line,
           then=[edit_freight_in_acumatica, sync_after(refund(amount=Decimal("2.50")))],
           expect=Expect(credit_memos=["2.50"], erp_edited=True)),
+    shape("another store's refund with the same number", place=_line, books=False,
+          then=[sync_after(then_store_less_memo(refund(amount=Decimal("4.00")), amount="3.00"))],
+          expect=Expect(check=own_memo_and_foreign_untouched)),
+    shape("refund made before references were scoped", place=_line, books=False,
+          then=[sync_after(then_store_less_memo(refund(amount=Decimal("4.00")), amount="4.00"))],
+          tenant={"legacy_references_until": datetime(2100, 1, 1, tzinfo=ZoneInfo("UTC"))},
+          expect=Expect(check=store_less_memo_used)),
 ]
