@@ -81,6 +81,12 @@ def payment_methods(run, methods: list[str]) -> None:
     assert sorted(p["PaymentMethod"] for p in run.docs().payments) == sorted(methods)
 
 
+
+def digital(order):
+    """The order's lines are downloads (order_is_digital): nothing ships, the sales order is the same."""
+    order.lines.update(type="digital")
+    return order
+
 SHAPES = [
     Shape("guest order",
           place=lambda s: storefront.place_order(s, lines=[("SKU-00001", 2), ("SKU-00005-RED", 1)]),
@@ -90,6 +96,8 @@ SHAPES = [
     Shape("coupon and automatic discount",
           place=lambda s: storefront.place_order(s, lines=[("SKU-00002", 1), ("SKU-00003", 2)], coupon="WELCOME5",
                                                  discount=Decimal("5.00"))),
+    Shape("digital product",
+          place=lambda s: digital(storefront.place_order(s, lines=[("SKU-00004", 1)], shipping=Decimal("0")))),
     Shape("free shipping",
           place=lambda s: storefront.place_order(s, lines=[("SKU-00004", 1)], shipping=Decimal("0")),
           expect=Expect(freight="0.00")),
