@@ -3,10 +3,17 @@
 Acumatica signs nothing; a push destination sends one custom header whose name and value the
 admin chooses (reference/acumatica-api.md §5). We check the tenant's header (constant-time), drop
 repeats by the notification's ``Id`` (Acumatica guarantees at least once delivery and says ``Id``
-and ``Query`` identify a message), and queue one ``product`` record per InventoryID in
-``Inserted`` (an update arrives as a Deleted old row plus an Inserted new row, so Inserted names
-every item whose values are now current). No API call happens in the request: the records' runs
-re-read Acumatica, so the row values in the notification are never pushed as such.
+and ``Query`` identify a message), and route by ``Query``:
+
+- ``BC-Shipments`` (the shipments inquiry, see README): one ``shipment`` record per ShipmentNbr in
+  ``Inserted`` or ``Deleted`` (a deleted shipment arrives as a Deleted row only, and its record must run
+  to take the BigCommerce shipment back);
+- any other query is the stock item inquiry: one ``product`` record per InventoryID in ``Inserted`` (an
+  update arrives as a Deleted old row plus an Inserted new row, so Inserted names every item whose
+  values are now current).
+
+No API call happens in the request: the records' runs re-read Acumatica, so the row values in the
+notification are never pushed as such.
 
 Refusals: unknown tenant 404, inactive 403, bad or missing header 401 (counted per tenant, nothing
 stored or queued), malformed body 400/413. The header is checked before the body is read.
@@ -35,6 +42,7 @@ MAX_BODY_BYTES = 2 * 1024 * 1024  # one row per item and warehouse: room for 10,
 MAX_ITEMS = 10_000                 # distinct InventoryIDs in one notification; more is refused whole (413)
 MAX_INVENTORY_ID_LENGTH = 100      # SyncRecord.external_id
 MAX_NAME_LENGTH = 100              # Id and Query: WebhookReceipt.dedupe_key and scope
+SHIPMENT_QUERY = "BC-Shipments"    # the name the shipments generic inquiry must have (README, Shipments)
 
 
 def _refuse(tenant: Tenant | None, refusal: Refusal) -> JsonResponse:
@@ -66,8 +74,9 @@ def _payload(body: bytes) -> dict:
     payload = parse_json_object(body)
     short_text(payload.get("Id"), "Id", MAX_NAME_LENGTH)
     short_text(payload.get("Query"), "Query", MAX_NAME_LENGTH, required=False)
-    if not isinstance(payload.get("Inserted", []), list):
-        raise Refusal(400, "Inserted must be a list of rows")
+    for rows in ("Inserted", "Deleted"):
+        if not isinstance(payload.get(rows, []), list):
+            raise Refusal(400, f"{rows} must be a list of rows")
     return payload
 
 
@@ -90,6 +99,25 @@ def inserted_inventory_ids(payload: dict) -> list[str]:
     return list(ids)
 
 
+def shipment_numbers(payload: dict) -> list[str]:
+    """Distinct ShipmentNbrs of the Inserted and Deleted rows of a shipments notification, in order."""
+    numbers: dict[str, None] = {}
+    for row in (payload.get("Inserted") or []) + (payload.get("Deleted") or []):
+        value = row.get("ShipmentNbr") if isinstance(row, dict) else None
+        if isinstance(value, dict):
+            value = value.get("value")
+        if value is None or value == "":
+            continue
+        numbers.setdefault(short_text(value, "ShipmentNbr", MAX_INVENTORY_ID_LENGTH).strip(), None)
+        if len(numbers) > MAX_ITEMS:
+            raise Refusal(413, f"a notification may name at most {MAX_ITEMS} shipments")
+    return list(numbers)
+
+
+def is_shipments(payload: dict) -> bool:
+    return str(payload.get("Query") or "").strip() == SHIPMENT_QUERY
+
+
 @csrf_exempt
 @require_POST
 def acumatica_receiver(request: HttpRequest, public_id: UUID) -> JsonResponse:
@@ -100,16 +128,19 @@ def acumatica_receiver(request: HttpRequest, public_id: UUID) -> JsonResponse:
         _check_header(request, tenant)
         body = read_body(request, MAX_BODY_BYTES)
         payload = _payload(body)
-        ids = inserted_inventory_ids(payload)
+        shipments = is_shipments(payload)
+        ids = shipment_numbers(payload) if shipments else inserted_inventory_ids(payload)
     except Refusal as refusal:
         return _refuse(tenant, refusal)
-    if not tenant.sync_catalog:
+    if shipments and not tenant.sync_shipments:
+        return JsonResponse({"status": "ignored", "reason": "shipment sync is off for this tenant"})
+    if not shipments and not tenant.sync_catalog:
         return JsonResponse({"status": "ignored", "reason": "catalog sync is off for this tenant"})
-    return JsonResponse(accept_push(tenant, payload, ids))
+    return JsonResponse(accept_push(tenant, payload, ids, kind="shipment" if shipments else "product"))
 
 
-def accept_push(tenant: Tenant, payload: dict, ids: list[str]) -> dict:
-    """Stores the notification and queues a record per item; a repeated ``Id`` queues nothing."""
+def accept_push(tenant: Tenant, payload: dict, ids: list[str], kind: str = "product") -> dict:
+    """Stores the notification and queues a record per item (or shipment); a repeated ``Id`` queues nothing."""
     push_id = str(payload["Id"]).strip()
     query = str(payload.get("Query") or "push").strip()
     stub = {"push_id": push_id, "query": query, "timestamp": payload.get("TimeStamp")}
@@ -118,7 +149,7 @@ def accept_push(tenant: Tenant, payload: dict, ids: list[str]) -> dict:
             WebhookReceipt.objects.create(tenant=tenant, source="acumatica", scope=query, object_id="",
                                           dedupe_key=push_id, payload=payload)
             to_run = SyncRecord.objects.upsert_pending_many(
-                tenant, "product", ids, Direction.TO_BIGCOMMERCE, Source.PUSH, stub=stub)
+                tenant, kind, ids, Direction.TO_BIGCOMMERCE, Source.PUSH, stub=stub)
             enqueue_records(to_run)
     except IntegrityError:
         return {"status": "duplicate"}

@@ -25,6 +25,9 @@ Webhooks:
     list_hooks(scope=None, is_active=None, destination=None) -> list[dict]
     create_hook(scope, destination, headers, is_active=True) -> dict
     update_hook(hook_id, **fields) -> dict
+Order shipments:
+    list_shipments(order_id) / create_shipment(order_id, body) / update_shipment(order_id, id, body)
+    delete_shipment(order_id, id) -> bool             # False when already gone
 Connection check:
     ping(area="orders") -> None                      # one cheap read: orders, customers, catalog, webhooks
 
@@ -373,3 +376,29 @@ class BigCommerceClient:
         return self._data(self._call("PUT", f"v3/hooks/{int(hook_id)}", body=fields,
                                      not_found=f"BigCommerce webhook {hook_id} no longer exists (404)."))
 
+
+    # -- order shipments -----------------------------------------------------------------------
+
+    def list_shipments(self, order_id: int) -> list[dict]:
+        # Reference: specs/bigcommerce/orders.v2.oas2.yml GET /orders/{order_id}/shipments (204 when none)
+        return list(self._v2_pages(f"v2/orders/{int(order_id)}/shipments", {}))
+
+    def create_shipment(self, order_id: int, body: dict) -> dict:
+        # Reference: specs/bigcommerce/orders.v2.oas2.yml POST /orders/{order_id}/shipments (orderShipment_Post)
+        return self._call("POST", f"v2/orders/{int(order_id)}/shipments", body=body)
+
+    def update_shipment(self, order_id: int, shipment_id: int, body: dict) -> dict:
+        # Reference: specs/bigcommerce/orders.v2.oas2.yml PUT /orders/{order_id}/shipments/{shipment_id}
+        # (orderShipment_Put: no items; a change of items is a delete and a new shipment)
+        return self._call("PUT", f"v2/orders/{int(order_id)}/shipments/{int(shipment_id)}", body=body)
+
+    def delete_shipment(self, order_id: int, shipment_id: int) -> bool:
+        """False when the shipment was already gone (404): deleting is idempotent."""
+        # Reference: specs/bigcommerce/orders.v2.oas2.yml DELETE /orders/{order_id}/shipments/{shipment_id}
+        try:
+            self._call("DELETE", f"v2/orders/{int(order_id)}/shipments/{int(shipment_id)}", not_found="gone")
+        except ApiError as error:
+            if error.status == 404:
+                return False
+            raise
+        return True

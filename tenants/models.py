@@ -119,6 +119,15 @@ class Tenant(models.Model):
     sync_orders = models.BooleanField(default=True)
     sync_customers = models.BooleanField(default=True)
     sync_catalog = models.BooleanField(default=True)
+    sync_shipments = models.BooleanField(
+        default=True, help_text="Confirmed Acumatica shipments of synced orders become BigCommerce shipments.")
+    shipping_provider_map = models.JSONField(
+        default=dict, blank=True, help_text='Acumatica Ship Via code -> BigCommerce shipping_provider, e.g. '
+                                            '{"FEDEX2DAY": "fedex"}. Unmapped codes naming a known carrier use it.')
+    default_shipping_provider = models.CharField(
+        max_length=50, blank=True, default="",
+        help_text="BigCommerce shipping_provider for other Ship Via codes; empty lets BigCommerce link the "
+                  "tracking number through AfterShip.")
     paid_status_ids = models.JSONField(default=default_paid_status_ids,
                                        help_text="BigCommerce order status ids that count as paid.")
     orders_backfill_from = models.DateTimeField(null=True, blank=True,

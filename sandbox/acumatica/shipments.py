@@ -204,3 +204,34 @@ def deleted(instance: Instance, record: Record) -> None:
     if record.entity == "Shipment":
         refresh_orders(instance, record.data)
         notify(instance, record, record.data, deleted=True)
+
+
+# ---------------------------------------------------------------- the warehouse (demo and tests)
+
+def ship_order(instance: Instance, order_nbr: str, lines: list[tuple[int, object]] | None = None,
+               tracking: tuple[str, ...] = ("1Z999AA10123456784",), ship_via: str = "UPSGROUND",
+               order_type: str = "SO", confirm: bool = True) -> Record:
+    """What a warehouse clerk does on the Shipments form: a shipment of the given (line number, quantity) pairs
+    (default: everything left to ship), one package per tracking number, then Confirm Shipment."""
+    from .documents import put_record
+    order = find(instance, "SalesOrder", {"OrderType": order_type, "OrderNbr": order_nbr})
+    if lines is None:
+        lines = [(line["LineNbr"], None) for line in order.data.get("Details") or []
+                 if dec(line.get("OpenQty", line.get("OrderQty"))) - dec(line.get("QtyOnShipments")) > 0]
+    details = [{"OrderType": order_type, "OrderNbr": order_nbr, "OrderLineNbr": n,
+                **({"ShippedQty": str(q)} if q is not None else {})} for n, q in lines]
+    record, _ = put_record(instance, "Shipment", {
+        "CustomerID": order.data["CustomerID"], "ShipVia": ship_via, "Details": details,
+        "Packages": [{"TrackingNbr": t, "Weight": "1.5", "BoxID": "BOX"} for t in tracking]})
+    if confirm:
+        confirm_shipment(instance, record)
+    return record
+
+
+def cancel_shipment(instance: Instance, shipment_nbr: str) -> None:
+    """Correct Shipment, then delete it: how a confirmed shipment is taken back."""
+    record = find(instance, "Shipment", {"ShipmentNbr": shipment_nbr})
+    if record.data.get("Status") == CONFIRMED:
+        correct_shipment(instance, record)
+    record.delete()
+    deleted(instance, record)
