@@ -35,12 +35,17 @@ MAX_GROUPED_RECORDS = 5000  # beyond this the counts are still exact; grouping r
 KIND_NAMES = {"order": ("order", "orders"), "customer": ("customer", "customers"),
               "product": ("catalog item", "catalog items")}
 
+# SKU problems (an order line whose SKU has no InventoryID or one Acumatica lacks, a catalog item whose
+# SKU the store lacks, an item without a mapping) are fixed on the fit check page's SKU section: it lists what does not match
+# and takes a mapping CSV. Checked before the rules below, whose words ("credentials", ...) they never use.
+SKU_FIX = re.compile(r"has no Acumatica InventoryID|'Inventory ID' cannot be found|not found in BigCommerce|"
+                     r"SKU mapping", re.I)
+
 # (pattern in the error, where the fix is, what the link says). First match wins.
 # Anchors are ids on the onboarding page (templates/tenants/onboarding.html).
 FIXES = [
     (re.compile(r"payment method|cash account", re.I), "id_payment_method_map", "Set the payment method"),
     (re.compile(r"guest CustomerID|guest policy", re.I), "orders", "Set the guest customer"),
-    (re.compile(r"has no Acumatica InventoryID|SKU mapping", re.I), "sku-mappings", "Add the SKU mapping"),
     (re.compile(r"acumatica.*(401|403|unauthori[sz]ed|invalid_grant|credentials|password)|"
                 r"(401|403|unauthori[sz]ed|invalid_grant|credentials|password).*acumatica", re.I),
      "acumatica", "Check the Acumatica sign-in"),
@@ -116,6 +121,8 @@ def group_key(kind: str, status: str, cause: str) -> str:
 
 
 def fix_for(tenant: Tenant, message: str) -> tuple[str, str]:
+    if SKU_FIX.search(message):
+        return f"{reverse('fit-check', args=[tenant.slug])}#skus", "Match the SKUs"
     for pattern, anchor, label in FIXES:
         if pattern.search(message):
             return f"{reverse('onboarding-edit', args=[tenant.slug])}#{anchor}", label

@@ -6,6 +6,7 @@ Orders:
     get_order(order_id) -> dict                      # v2 order + "products" + "shipping_addresses" lists
     iter_orders_modified_since(since, status_id=None) -> Iterator[dict]   # sorted date_modified:asc
     iter_orders_modified_since_by_id(since, page_size=250) -> Iterator[dict]   # id keyset: edits cannot skip
+    recent_orders(limit=25) -> list[dict]            # newest first (one page)
     get_transactions(order_id) -> list[dict]         # v3; [] on 204
     get_refunds(order_id) -> list[dict]              # v3
 Customers:
@@ -243,6 +244,12 @@ class BigCommerceClient:
             if len(rows) < page_size:
                 return
             after = max(int(row["id"]) for row in rows)
+
+    def recent_orders(self, limit: int = 25) -> list[dict]:
+        """The store's newest orders (one page, newest first), e.g. to see which gateways it uses."""
+        # Reference: specs/bigcommerce/orders.v2.oas2.yml GET /orders (sort=date_created:desc, limit; 204 when none)
+        return list(self._call("GET", "v2/orders", params={"sort": "date_created:desc", "page": 1,
+                                                           "limit": min(limit, V2_PAGE)}) or [])
 
     def get_transactions(self, order_id: int) -> list[dict]:
         # Reference: specs/bigcommerce/orders.v3.yml GET /orders/{order_id}/transactions (204 when none)

@@ -1,13 +1,18 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from tenants import account, dashboard, records, views
+from tenants import account, dashboard, fit_check_views, records, views
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/onboarding/", permanent=False)),
     path("onboarding/", views.onboarding_index, name="onboarding"),
     path("onboarding/new/", views.onboarding_new, name="onboarding-new"),
     path("onboarding/<slug:slug>/", views.onboarding_edit, name="onboarding-edit"),
+    path("onboarding/<slug:slug>/fit-check/", fit_check_views.fit_check, name="fit-check"),
+    path("onboarding/<slug:slug>/fit-check/unmatched.csv", fit_check_views.unmatched_csv,
+         name="fit-check-unmatched-csv"),
+    path("onboarding/<slug:slug>/fit-check/sku-mappings/", fit_check_views.upload_mappings,
+         name="fit-check-upload"),
     path("account/alerts/", account.alert_settings, name="alert-settings"),
     path("account/api-tokens/", account.token_list, name="api-tokens"),
     path("account/api-tokens/<int:pk>/revoke/", account.token_revoke, name="api-token-revoke"),
