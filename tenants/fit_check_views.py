@@ -19,7 +19,7 @@ from sync.http import ApiError
 from tenants import access
 from tenants.fit_check import run_fit_check, sku_report
 from tenants.models import Capability, SkuMapping, Tenant
-from tenants.records import in_tenant_zone
+from tenants.records import in_tenant_zone, tenant_zone
 from tenants.sku_import import import_sku_mappings
 
 UNMATCHED_SHOWN = 200      # rows on the page; the CSV has them all
@@ -35,7 +35,7 @@ def _connected(tenant: Tenant) -> bool:
 def fit_check(request, tenant: Tenant):
     context = {"tenant": tenant, "may_upload": access.can(request.user, tenant, Capability.OPERATE),
                "mappings": SkuMapping.objects.filter(tenant=tenant).order_by("bc_sku"),
-               "connected": _connected(tenant), "shown": UNMATCHED_SHOWN}
+               "connected": _connected(tenant), "shown": UNMATCHED_SHOWN, "zone": tenant_zone(tenant)}
     if context["connected"]:
         context["report"] = run_fit_check(tenant)
     return render(request, "tenants/fit_check.html", context)
