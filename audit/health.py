@@ -33,7 +33,7 @@ RECENT = timedelta(hours=24)
 MAX_GROUPED_RECORDS = 5000  # beyond this the counts are still exact; grouping reads this many rows
 
 KIND_NAMES = {"order": ("order", "orders"), "customer": ("customer", "customers"),
-              "product": ("catalog item", "catalog items")}
+              "product": ("catalog item", "catalog items"), "shipment": ("shipment", "shipments")}
 
 # SKU problems (an order line whose SKU has no InventoryID or one Acumatica lacks, a catalog item whose
 # SKU the store lacks, an item without a mapping) are fixed on the fit check page's SKU section: it lists what does not match
@@ -52,7 +52,7 @@ FIXES = [
     (re.compile(r"401|403|unauthori[sz]ed|X-Auth-Token|credentials", re.I), "bigcommerce",
      "Check the connection settings"),
 ]
-NUMBERS = re.compile(r"#\d+|\b(order|customer|product|variant|refund|transaction) \d+\b", re.I)
+NUMBERS = re.compile(r"#\d+|\b(order|customer|product|variant|refund|transaction|shipment) \d+\b", re.I)
 GAVE_UP = re.compile(r"^Gave up after \d+ attempts\. Last error: ")
 
 
@@ -202,6 +202,7 @@ FLOWS = [  # kind, label, tenant switch(es), job that proves the flow works, cad
     ("order", "Orders -> Acumatica", ("sync_orders",), "poll-orders", "order_poll_minutes"),
     ("customer", "Customers -> Acumatica", ("sync_customers",), "poll-orders", "order_poll_minutes"),
     ("product", "Catalog -> BigCommerce", ("sync_catalog",), "push-catalog", "catalog_push_minutes"),
+    ("shipment", "Shipments -> BigCommerce", ("sync_shipments",), "poll-shipments", "order_poll_minutes"),
 ]
 
 

@@ -57,7 +57,9 @@ def connect_sandbox_tenant(base_url: str, slug: str = DEMO_SLUG, store_hash: str
 def prepare_demo_tenant(base_url: str, stdout=None) -> Tenant:
     """The demo tenant, seeded once; later runs keep the sandbox state and only re-point the URLs."""
     if not Store.objects.filter(store_hash="demo1234").exists() or not Tenant.objects.filter(slug=DEMO_SLUG).exists():
-        tenant = connect_sandbox_tenant(base_url)
+        # Invoices follow Acumatica's shipment flow, so sales orders stay open for the sandbox warehouse
+        # (sandbox_erp_activity) to ship, and the demo shows shipments and tracking numbers flowing back.
+        tenant = connect_sandbox_tenant(base_url, invoice_mode=Tenant.InvoiceMode.ACUMATICA)
     else:
         tenant = Tenant.objects.get(slug=DEMO_SLUG)
         BigCommerceConnection.objects.filter(tenant=tenant).update(

@@ -51,6 +51,15 @@ def push_catalog_job(tenant_id: int) -> str:
         return str(noted(tenant_id, "push-catalog", lambda: scheduled_push(tenant_id)))
 
 
+def poll_shipments_job(tenant_id: int) -> str:
+    from sync.shipments_poll import poll_shipments
+
+    with job_lock(f"tenant-{tenant_id}-poll-shipments") as held:
+        if not held:
+            return "skipped: already running"
+        return f"queued {noted(tenant_id, 'poll-shipments', lambda: poll_shipments(tenant_id))} shipment(s)"
+
+
 def check_webhooks_job(tenant_id: int) -> str:
     """Re-creates, reactivates or fixes hooks; after a repair, polls from the last known good time."""
     tenant = Tenant.objects.select_related("bigcommerce").get(pk=tenant_id)

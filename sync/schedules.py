@@ -17,6 +17,8 @@ def tenant_schedules(tenant: Tenant) -> dict[str, tuple[str, int, bool]]:
                                             tenant.sync_orders or tenant.sync_customers),
         f"tenant-{tenant.pk}-push-catalog": ("sync.jobs.push_catalog_job", tenant.catalog_push_minutes,
                                              tenant.sync_catalog),
+        f"tenant-{tenant.pk}-poll-shipments": ("sync.jobs.poll_shipments_job", tenant.order_poll_minutes,
+                                               tenant.sync_shipments),
         f"tenant-{tenant.pk}-check-webhooks": ("sync.jobs.check_webhooks_job", tenant.webhook_check_minutes, True),
     }
 

@@ -114,6 +114,8 @@ def shipped_items(group: OrderShipment, so_lines: dict[str, dict], products: lis
     """[{"order_product_id", "quantity"}] for the shipment lines of one order, one entry per order product."""
     quantities: dict[int, int] = {}
     for line in group.lines:
+        if str((so_lines.get(str(line.get("OrderLineNbr"))) or {}).get("ExternalRef") or "").startswith("fee-"):
+            continue  # an order fee line (sync/mapping.py): BigCommerce has no product to ship for it
         product = order_product_for(line, so_lines, products, inventory_ids, group.order_id, shipment_nbr)
         quantity = whole_quantity(line.get("ShippedQty"), shipment_nbr, str(line.get("InventoryID")))
         quantities[int(product["id"])] = quantities.get(int(product["id"]), 0) + quantity

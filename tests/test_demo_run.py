@@ -38,7 +38,7 @@ def admin_session(base_url: str) -> requests.Session:
     return session
 
 
-def test_it_runs_the_demo_and_orders_reach_acumatica(tmp_path):
+def test_it_runs_the_demo_and_orders_reach_acumatica_and_shipments_come_back(tmp_path):
     db_path, port = tmp_path / "demo.sqlite3", free_port()
     base_url = f"http://127.0.0.1:{port}"
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{db_path}", "DEBUG": "1", "Q_SYNC": "0",
@@ -50,6 +50,9 @@ def test_it_runs_the_demo_and_orders_reach_acumatica(tmp_path):
         sales_orders = "SELECT count(*) FROM sandbox_acumatica_record WHERE entity = 'SalesOrder'"
         synced = "SELECT count(*) FROM audit_syncrecord WHERE kind = 'order' AND status = 'succeeded'"
         wait_until(lambda: count_rows(db_path, sales_orders) >= 2 and count_rows(db_path, synced) >= 2, timeout=150)
+        # The sandbox warehouse ships an open sales order every 15 s; its push brings the shipment back.
+        shipped = "SELECT count(*) FROM audit_syncrecord WHERE kind = 'shipment' AND status = 'succeeded'"
+        wait_until(lambda: count_rows(db_path, shipped) >= 1, timeout=90)
         session = admin_session(base_url)
         listing = session.get(f"{base_url}/admin/audit/syncrecord/?kind=order", timeout=10)
         assert listing.status_code == 200 and "Succeeded" in listing.text

@@ -10,6 +10,7 @@ def schedule_minutes(tenant) -> dict[str, int]:
 def test_it_creates_schedules_from_the_tenant_cadences(tenant):
     assert schedule_minutes(tenant) == {f"tenant-{tenant.pk}-poll-orders": 10,
                                         f"tenant-{tenant.pk}-push-catalog": 15,
+                                        f"tenant-{tenant.pk}-poll-shipments": 10,
                                         f"tenant-{tenant.pk}-check-webhooks": 60}
     schedule = Schedule.objects.get(name=f"tenant-{tenant.pk}-poll-orders")
     assert (schedule.func, schedule.args, schedule.repeats) == ("sync.jobs.poll_orders_job", repr(tenant.pk), -1)
@@ -18,6 +19,7 @@ def test_it_creates_schedules_from_the_tenant_cadences(tenant):
 def test_it_follows_changed_cadences_and_switches(tenant):
     tenant.order_poll_minutes = 3
     tenant.sync_catalog = False
+    tenant.sync_shipments = False
     tenant.save()
     assert schedule_minutes(tenant) == {f"tenant-{tenant.pk}-poll-orders": 3,
                                         f"tenant-{tenant.pk}-check-webhooks": 60}

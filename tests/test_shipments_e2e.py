@@ -91,3 +91,152 @@ def test_it_sends_a_confirmed_shipment_with_two_packages_through_a_push_notifica
     assert record.status == Status.SUCCEEDED, record.last_error
     assert [s.pk for s in bc_shipments(order)] == [made.pk]
     assert record.result["shipments"][0]["action"] == "unchanged"
+
+
+# The Shipment entity has the same fields and actions in 22.200.001, 23.200.001 and 24.200.001 (checked by
+# tests/test_sandbox_acumatica_shipments.py against the specs): the cases below run on one version.
+
+def test_two_partial_shipments_make_the_order_partially_shipped_then_shipped(live_server):
+    tenant, store, instance = shop(live_server)
+    order, so_nbr = synced_order(tenant, store, [("SKU-00001", 3), ("SKU-00002", 1)])
+    lines = {line.sku: line for line in order.lines.all()}
+
+    first = warehouse.ship_order(instance, so_nbr, lines=[(1, 2)], tracking=("TRACK-A",), ship_via="FEDEX2DAY")
+    record = sync_shipment(tenant, first.data["ShipmentNbr"])
+    assert record.status == Status.SUCCEEDED, record.last_error
+    order.refresh_from_db()
+    assert order.status_id == PARTIALLY_SHIPPED
+    [made] = bc_shipments(order)
+    assert made.items[0]["order_product_id"] == lines["SKU-00001"].pk and made.items[0]["quantity"] == 2
+    assert made.shipping_provider == "fedex" and made.tracking_number == "TRACK-A"
+
+    second = warehouse.ship_order(instance, so_nbr, tracking=("TRACK-B",), ship_via="COURIER")
+    record = sync_shipment(tenant, second.data["ShipmentNbr"])
+    assert record.status == Status.SUCCEEDED, record.last_error
+    order.refresh_from_db()
+    assert order.status_id == SHIPPED
+    later = bc_shipments(order)[1]
+    assert sorted((i["order_product_id"], i["quantity"]) for i in later.items) == sorted(
+        [(lines["SKU-00001"].pk, 1), (lines["SKU-00002"].pk, 1)])
+    assert later.shipping_provider == "" and later.tracking_number == "TRACK-B"  # the tenant's default provider
+
+
+def test_a_shipment_cancelled_after_export_takes_its_bigcommerce_shipment_back(live_server):
+    tenant, store, instance = shop(live_server, push=True)
+    order, so_nbr = synced_order(tenant, store, [("SKU-00001", 1)])
+    nbr = warehouse.ship_order(instance, so_nbr).data["ShipmentNbr"]
+    assert wait_for(lambda: order.shipments.exists())
+    assert wait_for(lambda: SyncRecord.objects.filter(tenant=tenant, external_id=nbr, status=Status.SUCCEEDED).exists())
+
+    warehouse.cancel_shipment(instance, nbr)  # Correct Shipment, then delete: two push notifications
+    assert wait_for(lambda: not order.shipments.exists())
+    record = wait_for(lambda: SyncRecord.objects.filter(tenant=tenant, external_id=nbr, status=Status.SUCCEEDED,
+                                                        result__deleted__0__order_id=order.pk).first())
+    assert record is not None
+    order.refresh_from_db()
+    assert order.status_id == AWAITING_FULFILLMENT
+    assert not tenant.bindings.filter(kind="shipment").exists()
+    assert sync_shipment(tenant, nbr).status == Status.FILTERED  # a later run has nothing left to do
+
+
+def test_a_changed_tracking_number_updates_the_shipment_and_changed_items_replace_it(live_server):
+    tenant, store, instance = shop(live_server)
+    order, so_nbr = synced_order(tenant, store, [("SKU-00001", 3)])
+    shipment = warehouse.ship_order(instance, so_nbr, lines=[(1, 1)], tracking=("OLD",))
+    nbr = shipment.data["ShipmentNbr"]
+    assert sync_shipment(tenant, nbr).status == Status.SUCCEEDED
+    [made] = bc_shipments(order)
+
+    warehouse.correct_shipment(instance, shipment)
+    shipment.refresh_from_db()
+    shipment.data["Packages"][0]["TrackingNbr"] = "NEW"
+    shipment.save()
+    warehouse.confirm_shipment(instance, shipment)
+    record = sync_shipment(tenant, nbr)
+    assert record.status == Status.SUCCEEDED, record.last_error
+    assert [(s.pk, s.tracking_number) for s in bc_shipments(order)] == [(made.pk, "NEW")]
+    assert record.result["shipments"][0]["action"] == "updated"
+
+    warehouse.correct_shipment(instance, shipment)
+    shipment.refresh_from_db()
+    shipment.data["Details"][0]["ShippedQty"] = "2.00"
+    shipment.save()
+    warehouse.confirm_shipment(instance, shipment)
+    record = sync_shipment(tenant, nbr)
+    assert record.status == Status.SUCCEEDED, record.last_error
+    [replaced] = bc_shipments(order)
+    assert replaced.pk != made.pk and replaced.items[0]["quantity"] == 2
+    assert record.result["shipments"][0]["replaced"] == [made.pk]
+
+
+def test_a_crash_between_create_and_bind_makes_no_second_bigcommerce_shipment(live_server, monkeypatch):
+    from sync import shipments as pipeline
+    tenant, store, instance = shop(live_server)
+    order, so_nbr = synced_order(tenant, store, [("SKU-00001", 1)])
+    nbr = warehouse.ship_order(instance, so_nbr).data["ShipmentNbr"]
+
+    def worker_dies(*args, **kwargs):
+        raise RuntimeError("worker lost before the binding was written")
+    monkeypatch.setattr(pipeline, "bind", worker_dies)
+    record = sync_shipment(tenant, nbr)
+    assert record.status == Status.FAILED and order.shipments.count() == 1
+    monkeypatch.undo()
+
+    record = sync_shipment(tenant, nbr)  # the retry (a duplicate push or a replay alike) finds it by the marker
+    assert record.status == Status.SUCCEEDED, record.last_error
+    assert order.shipments.count() == 1
+    assert record.result["shipments"][0]["action"] == "unchanged"
+    assert tenant.bindings.filter(kind="shipment", bc_id=f"{order.pk}/{order.shipments.get().pk}").exists()
+
+
+def test_problems_are_said_in_plain_words(live_server):
+    tenant, store, instance = shop(live_server)
+    # A sales order keyed in Acumatica by hand: its shipment is not for BigCommerce.
+    order, so_nbr = synced_order(tenant, store, [("SKU-00001", 2), ("SKU-00003", 1)])
+    from sandbox.acumatica.documents import put_record
+    sales_order = warehouse.find(instance, "SalesOrder", {"OrderType": "SO", "OrderNbr": so_nbr}).data
+    phone, _ = put_record(instance, "SalesOrder", {
+        "OrderType": "SO", "CustomerID": sales_order["CustomerID"], "Hold": False,
+        "Details": [{"InventoryID": "SKU-00004", "OrderQty": "1", "UnitPrice": "5.00"}]})
+    record = sync_shipment(tenant, warehouse.ship_order(instance, phone.data["OrderNbr"]).data["ShipmentNbr"])
+    assert record.status == Status.FILTERED
+    assert f"SO/{phone.data['OrderNbr']}" in record.status_reason and "did not come from" in record.status_reason
+
+    # Someone shipped one unit in BigCommerce by hand: Acumatica's full shipment is more than is left there.
+    line = order.lines.get(sku="SKU-00001")
+    storefront_shipment = {"order_address_id": order.shipping_addresses.first().pk,
+                           "items": [{"order_product_id": line.pk, "quantity": 1}]}
+    from sandbox.bigcommerce.shipments import Shipment
+    Shipment.objects.create(order=order, order_address_id=storefront_shipment["order_address_id"],
+                            items=storefront_shipment["items"])
+    line.quantity_shipped = 1
+    line.save()
+    record = sync_shipment(tenant, warehouse.ship_order(instance, so_nbr, lines=[(1, 2)]).data["ShipmentNbr"])
+    assert record.status == Status.NEEDS_ATTENTION
+    assert "ships 2 of SKU-00001" in record.last_error and "has 1 left to ship" in record.last_error
+
+    # A line added to the sales order in Acumatica that the BigCommerce order does not have.
+    sales_order = warehouse.find(instance, "SalesOrder", {"OrderType": "SO", "OrderNbr": so_nbr})
+    sales_order.data["Details"].append({"LineNbr": 9, "InventoryID": "SKU-00005-RED", "OrderQty": "1",
+                                        "OpenQty": "1", "UnitPrice": "1.00"})
+    sales_order.save()
+    record = sync_shipment(tenant, warehouse.ship_order(instance, so_nbr, lines=[(9, 1)]).data["ShipmentNbr"])
+    assert record.status == Status.NEEDS_ATTENTION
+    assert "SKU-00005-RED, which is not on BigCommerce order" in record.last_error
+
+
+def test_the_catch_up_poll_queues_a_confirmed_shipment_once(live_server):
+    from sync.jobs import poll_shipments_job
+    from sync.models import JobHealth
+    tenant, store, instance = shop(live_server, version="22.200.001")  # the poll's $filter field differs by version
+    order, so_nbr = synced_order(tenant, store, [("SKU-00002", 2)])
+    open_one = warehouse.ship_order(instance, so_nbr, lines=[(1, 1)], confirm=False)
+    nbr = warehouse.ship_order(instance, so_nbr, lines=[(1, 1)]).data["ShipmentNbr"]
+
+    assert poll_shipments_job(tenant.pk) == "queued 1 shipment(s)"  # Q_SYNC: the record runs inline
+    record = SyncRecord.objects.get(tenant=tenant, kind="shipment", external_id=nbr)
+    assert record.status == Status.SUCCEEDED and record.source == "poll", record.last_error
+    assert not SyncRecord.objects.filter(external_id=open_one.data["ShipmentNbr"], kind="shipment").exists()
+    assert order.shipments.count() == 1
+    assert poll_shipments_job(tenant.pk) == "queued 0 shipment(s)"  # the overlap reads it again: seen already
+    assert JobHealth.objects.get(tenant=tenant, job="poll-shipments").last_error == ""

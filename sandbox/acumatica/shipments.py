@@ -235,3 +235,12 @@ def cancel_shipment(instance: Instance, shipment_nbr: str) -> None:
         correct_shipment(instance, record)
     record.delete()
     deleted(instance, record)
+
+
+def open_to_ship(instance: Instance, order_type: str = "SO") -> list[dict]:
+    """Sales orders released for shipping with quantity not yet on a shipment, oldest first."""
+    orders = Record.objects.filter(instance=instance, entity="SalesOrder").order_by("pk")
+    return [o.data for o in orders if o.data.get("OrderType") == order_type and not o.data.get("Hold")
+            and o.data.get("Status") in SHIPPABLE_ORDER_STATUSES
+            and any(dec(line.get("OpenQty", line.get("OrderQty"))) - dec(line.get("QtyOnShipments")) > 0
+                    for line in o.data.get("Details") or [])]
