@@ -1,11 +1,14 @@
-"""In a real browser: the fit check shows the unmatched SKUs; the downloaded CSV, filled in and uploaded, matches them."""
+"""In a real browser: an order whose SKU has no InventoryID links from the dashboard to the fit check's SKUs;
+the fit check shows the unmatched SKUs; the downloaded CSV, filled in and uploaded, matches them."""
 import csv
 import io
 
 import pytest
 from playwright.sync_api import expect
 
+from audit.models import Status
 from sandbox.catalog_data import MISMATCHED_CODES, demo_catalog
+from tests.audit_helpers import make_record
 from tests.browser_helpers import browser, log_in, page  # noqa: F401 (fixtures)
 from tests.catalog_helpers import wire_tenant
 
@@ -14,8 +17,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
 def test_unmatched_skus_download_fill_upload_then_matched(page, make_tenant, live_server, merchant_of, tmp_path):
     env = wire_tenant(make_tenant, live_server.url, "fitb", demo_catalog(count=2), map_codes=False)
+    make_record(env.tenant, "7", status=Status.NEEDS_ATTENTION,
+                last_error="SKU 'MUG-OLD-7' has no Acumatica InventoryID: add a SKU mapping or create the item.")
     log_in(page, merchant_of(env.tenant, "owner"))
-    page.goto(f"/onboarding/{env.tenant.slug}/fit-check/")
+    page.goto(f"/dashboard/{env.tenant.slug}/")
+    page.locator("li.problem", has_text="1 order: needs attention").get_by_role("link", name="Fix: Match the SKUs").click()
+    expect(page).to_have_url(f"{page.base_url}/onboarding/{env.tenant.slug}/fit-check/#skus")
     skus = page.locator("#skus")
     expect(skus.locator("#sku-summary")).to_contain_text("3 match none")
     expect(skus.locator("#unmatched-skus")).to_contain_text("TSHIRT-LEGACY-01")

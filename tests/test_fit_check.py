@@ -114,3 +114,24 @@ def test_it_only_reads(shop):
     assert writes == []
     assert any("/sandbox/bigcommerce/" in path for _, path in calls)
     assert any(path.endswith("/StockItem") for _, path in calls)
+
+
+@pytest.mark.parametrize("version", ["22.200.001", "23.200.001", "24.200.001"])
+def test_it_reads_each_endpoint_version_and_names_a_version_the_instance_lacks(make_tenant, live_server, version):
+    others = [v for v in ("22.200.001", "23.200.001", "24.200.001") if v != version]
+    env = wire_tenant(make_tenant, live_server.url, "ver", demo_catalog(count=2), version=version, map_codes=False)
+    env.instance.versions = [version, others[0]]
+    env.instance.save()
+
+    report = run_fit_check(env.tenant)
+    assert report.errors == {}
+    assert report.versions.offered == sorted([version, others[0]]) and report.versions.pinned_offered
+    assert report.skus.counts == {EXACT: 2, IGNORING_CASE: 0, UNMATCHED: 3}
+
+    connection = env.tenant.acumatica
+    connection.endpoint_version = others[1]
+    connection.save()
+    report = run_fit_check(env.tenant)
+    assert not report.versions.pinned_offered
+    assert f"{others[1]} is not available on this instance" in report.errors["skus"]
+    assert report.backfill is not None and report.gateways is not None  # BigCommerce reads go on
