@@ -22,6 +22,9 @@ conditional UPDATE, so two workers never run one record.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import timedelta
 from typing import Any, Callable
 
@@ -69,14 +72,43 @@ def _event(record_id: int, action: str, message: str) -> dict:
     return {"record_id": record_id, "action": action, "message": message}
 
 
+# Tenant id -> its secret values, while a ``secrets_cached()`` block runs (a task, a catalog push).
+_SECRETS: ContextVar[dict[int, list[str]] | None] = ContextVar("tenant_secrets", default=None)
+
+
 def tenant_secrets(tenant_id: int) -> list[str]:
-    """The tenant's own secret values, so they can be scrubbed from stored bodies verbatim."""
+    """The tenant's own secret values, so they can be scrubbed from stored bodies verbatim.
+
+    Reading them is 2 SELECTs and a decryption per connection; inside ``secrets_cached()`` that is
+    done once per tenant for the whole block instead of once per record or event."""
+    cache = _SECRETS.get()
+    if cache is not None and tenant_id in cache:
+        return list(cache[tenant_id])
     values: list[str] = []
     for model in (BigCommerceConnection, AcumaticaConnection):
         connection = model.objects.filter(tenant_id=tenant_id).first()
         if connection is not None:
             values += [getattr(connection, name) or "" for name in model.SECRET_FIELDS]
-    return [v for v in values if v]
+    values = [v for v in values if v]
+    if cache is not None:
+        cache[tenant_id] = values
+    return list(values)
+
+
+@contextmanager
+def secrets_cached() -> Iterator[None]:
+    """Each tenant's secrets are read once within the block (one task or one push: seconds to minutes).
+
+    Short-lived on purpose: a rotated secret is picked up by the next task. Nested blocks share the
+    outer cache; threads started inside do not see it (context variables are per thread)."""
+    if _SECRETS.get() is not None:
+        yield
+        return
+    token = _SECRETS.set({})
+    try:
+        yield
+    finally:
+        _SECRETS.reset(token)
 
 
 class SyncRecordQuerySet(TenantScopedQuerySet):
@@ -183,6 +215,115 @@ class SyncRecordQuerySet(TenantScopedQuerySet):
         return to_run
 
 
+    # --- batch runs: many records claimed and settled together (the catalog push) ------------------
+
+    def claim_many(self, tenant, kind: str, direction: str, source: str, stubs: dict[str, dict],
+                   snapshots: dict[str, dict], token: uuid.UUID, secrets: list[str]) -> dict[str, "SyncRecord"]:
+        """``upsert_pending`` + ``claim`` + ``store_snapshot`` for many objects, in a fixed number of
+        statements per ``BULK_CHUNK`` instead of about 15 per object; external id -> claimed record.
+
+        Same outcome per record as the one-by-one path: a new record is inserted already running; a
+        pending, failed or settled one is reopened and claimed (attempts as ``_reopen`` + ``claim``
+        count them); one running elsewhere is left alone and flagged to run again (that run re-reads
+        the source, so nothing is lost). Claiming is a conditional UPDATE that stamps ``token``, and
+        the claimed rows are read back by it, so a record another worker took in between is simply
+        not returned. The caller renews the leases (``renew_batch``) and settles with ``settle_many``.
+        """
+        now = timezone.now()
+        claim = {"status": Status.RUNNING, "source": source, "claim_token": token, "claimed_at": now,
+                 "lease_expires_at": now + backoff.lease(), "next_attempt_at": None, "rerun_requested": False,
+                 "status_reason": "", "updated_at": now}
+        reset = (Status.SUCCEEDED, Status.FILTERED, Status.NEEDS_ATTENTION)
+        if source in (Source.REPLAY, Source.MANUAL):
+            reset += (Status.FAILED,)  # as _reopen: a human's run starts counting again
+        claimed: dict[str, SyncRecord] = {}
+        for chunk in chunked(list(stubs), BULK_CHUNK):
+            scope = self.filter(tenant=tenant, kind=kind, external_id__in=chunk)
+            rows = list(scope.values_list("external_id", "status", "pk"))
+            was = {key: status for key, status, _ in rows}
+            self.bulk_create([self.model(tenant=tenant, kind=kind, external_id=key, direction=direction,
+                                         stub=redact_data(stubs[key]), snapshot=redact_data(snapshots.get(key)),
+                                         attempts=1, **claim)
+                              for key in chunk if key not in was], ignore_conflicts=True)
+            busy = [key for key, status in was.items() if status == Status.RUNNING]
+            restart = [key for key, status in was.items() if status in reset]
+            again = [key for key, status in was.items() if status not in reset and status != Status.RUNNING]
+            if busy:
+                scope.filter(external_id__in=busy, status=Status.RUNNING).update(rerun_requested=True)
+            if restart:
+                scope.filter(external_id__in=restart, status__in=reset).update(attempts=1, **claim)
+            if again:
+                scope.exclude(status__in=(*reset, Status.RUNNING)).filter(external_id__in=again).update(
+                    attempts=F("attempts") + 1, **claim)
+            mine = list(scope.filter(claim_token=token))
+            reopened = [record for record in mine if record.external_id in was]
+            for record in reopened:
+                record.stub = redact_data(stubs[record.external_id])
+                record.snapshot = redact_data(snapshots.get(record.external_id))
+            self.bulk_update(reopened, ["stub", "snapshot"], batch_size=BULK_CHUNK)
+            events = [_event(pk, "record.coalesced", f"Another {source} event during a run; will run again.")
+                      for key, status, pk in rows if status == Status.RUNNING]
+            for record in mine:
+                record.__dict__["known_secrets"] = secrets  # the cached_property: not read again per record
+                status = was.get(record.external_id)
+                received = f"Received from {source}." if status is None else (
+                    f"Received from {source}; queued again (was {status})." if status != Status.PENDING
+                    else f"Another {source} event; already queued.")
+                events.append({**_event(record.pk, "record.received" if status != Status.PENDING
+                                        else "record.coalesced", received), "request_body": record.stub})
+                events.append(_event(record.pk, "record.started", f"Attempt {record.attempts} started."))
+                claimed[record.external_id] = record
+            AuditEvent.objects.bulk_create([AuditEvent.build(tenant_id=tenant.pk, known_secrets=secrets, **event)
+                                            for event in events])
+        return claimed
+
+    def renew_batch(self, tenant_id: int, token: uuid.UUID) -> int:
+        """Extends the leases of every record a batch run claimed with ``token`` (its heartbeat)."""
+        return self.filter(tenant_id=tenant_id, status=Status.RUNNING, claim_token=token).update(
+            lease_expires_at=timezone.now() + backoff.lease())
+
+    def settle_many(self, outcomes: list[tuple["SyncRecord", "dict | BaseException"]],
+                    events: list["AuditEvent"] = ()) -> list["SyncRecord"]:
+        """``succeed`` / ``fail`` for many records claimed by one batch run, plus ``events`` (unsaved,
+        e.g. built with ``AuditEvent.build``), in a few statements per ``BULK_CHUNK``.
+
+        As ``_finish``: only records this run still owns are settled (the others get
+        ``record.stale_result``); a record flagged to run again meanwhile is reopened. Returns the
+        reopened records, for the caller to queue."""
+        fields = ["status", "result", "last_error", "last_error_class", "status_reason", "next_attempt_at",
+                  "acumatica_key", "bigcommerce_key", "claim_token", "lease_expires_at", "finished_at", "updated_at"]
+        events, rerun = list(events), []
+        for chunk in chunked(outcomes, BULK_CHUNK):
+            with transaction.atomic():
+                owned = dict(self.select_for_update().filter(
+                    pk__in=[record.pk for record, _ in chunk], status=Status.RUNNING,
+                    claim_token__in={record.claim_token for record, _ in chunk}).values_list("pk", "claim_token"))
+                settled = []
+                for record, outcome in chunk:
+                    if owned.get(record.pk) != record.claim_token:
+                        events.append(record.event("record.stale_result",
+                                                   "A run that lost its lease ended; ignored."))
+                        continue
+                    changes, action, message = (record.failure(outcome) if isinstance(outcome, BaseException)
+                                                else record.success(outcome))
+                    now = timezone.now()
+                    changes.update(claim_token=None, lease_expires_at=None, finished_at=now, updated_at=now)
+                    for name, value in changes.items():
+                        setattr(record, name, value)
+                    settled.append(record)
+                    events.append(record.event(action, message))
+                self.bulk_update(settled, fields, batch_size=BULK_CHUNK)
+                flagged = set(self.filter(pk__in=[r.pk for r in settled], rerun_requested=True)
+                              .values_list("pk", flat=True))
+                for record in settled:
+                    if record.pk in flagged:
+                        rerun.append(record)
+        AuditEvent.objects.bulk_create(events, batch_size=BULK_CHUNK)
+        for record in rerun:
+            record._reopen(record.source, "record.requeued", "A newer event arrived during the run; running again.")
+        return rerun
+
+
 class SyncRecord(models.Model):
     """One unit of work: bringing one object (an order, a product, ...) across, with its outcome."""
 
@@ -243,6 +384,14 @@ class SyncRecord(models.Model):
         fields.setdefault("known_secrets", self.known_secrets)
         return AuditEvent.write(action=action, record=self, tenant_id=self.tenant_id, **fields)
 
+    def event(self, action: str, message: str, **fields: Any) -> "AuditEvent":
+        """An unsaved event of this record, cleaned as ``log`` does, for a ``bulk_create``."""
+        data = fields.pop("data", None)
+        if data is not None and "request_body" not in fields:
+            fields["request_body"] = redact_data(data)
+        return AuditEvent.build(action=action, record_id=self.pk, tenant_id=self.tenant_id,
+                                known_secrets=self.known_secrets, message=message, **fields)
+
     def call_recorder(self) -> Callable[[Any], None]:
         """A ``sync.http`` CallHook writing one ``api.call`` event per HTTP attempt."""
         return api_call_recorder(self.tenant_id, record=self, known_secrets=self.known_secrets)
@@ -262,33 +411,41 @@ class SyncRecord(models.Model):
     # --- outcomes of a run ----------------------------------------------------------------------
 
     def succeed(self, result: dict | None = None) -> bool:
+        return self._finish(*self.success(result))
+
+    def fail(self, error: BaseException) -> bool:
+        """Transient errors retry with backoff; permanent ones, or exhausted attempts, need a human."""
+        return self._finish(*self.failure(error))
+
+    def success(self, result: dict | None = None) -> tuple[dict, str, str]:
+        """The field changes, action and message of a successful run (``succeed``, ``settle_many``)."""
         result = result or {}
         changes = {"status": Status.SUCCEEDED, "result": redact_data(result), "last_error": "",
                    "last_error_class": "", "status_reason": "", "next_attempt_at": None}
         for key in ("acumatica_key", "bigcommerce_key"):
             if result.get(key):
                 changes[key] = str(result[key])
-        return self._finish(changes, "record.succeeded", "Done.")
+        return changes, "record.succeeded", "Done."
 
-    def fail(self, error: BaseException) -> bool:
-        """Transient errors retry with backoff; permanent ones, or exhausted attempts, need a human."""
+    def failure(self, error: BaseException) -> tuple[dict, str, str]:
+        """The field changes, action and message of a failed run (``fail``, ``settle_many``)."""
         message = str(error) or error.__class__.__name__
         changes = {"last_error": message, "last_error_class": error_class(error)}
         if getattr(error, "permanent", False):
             changes.update(status=Status.NEEDS_ATTENTION, next_attempt_at=None)
-            return self._finish(changes, "record.needs_attention", message)
+            return changes, "record.needs_attention", message
         if self.attempts >= backoff.max_attempts():
             changes.update(status=Status.NEEDS_ATTENTION, next_attempt_at=None, last_error=(
                 f"Gave up after {self.attempts} attempts. Last error: {message.rstrip('.')}. "
                 "Check that both systems are reachable and the credentials are valid, then replay the record."))
-            return self._finish(changes, "record.needs_attention", changes["last_error"])
+            return changes, "record.needs_attention", changes["last_error"]
         if getattr(error, "retry_now", False):
             delay = timedelta(0)
         else:
             delay = backoff.retry_delay(self.attempts, getattr(error, "retry_after", None))
         changes.update(status=Status.FAILED, next_attempt_at=timezone.now() + delay)
-        return self._finish(changes, "record.failed",
-                            f"{message} Retrying in {int(delay.total_seconds())} s (attempt {self.attempts}).")
+        return changes, "record.failed", \
+            f"{message} Retrying in {int(delay.total_seconds())} s (attempt {self.attempts})."
 
     def filter(self, reason: str) -> bool:
         changes = {"status": Status.FILTERED, "status_reason": reason, "next_attempt_at": None,

@@ -29,6 +29,7 @@ record). A record's own run (push notification, replay) records its calls on the
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -39,7 +40,9 @@ from django.db.models import Q
 from django.db.models.functions import Upper
 from django.utils import timezone
 
-from audit.models import AuditEvent, Direction, Source, Status, SyncRecord, api_call_recorder, tenant_secrets
+from audit.lease import LeaseHeartbeat
+from audit.models import (AuditEvent, Direction, Source, Status, SyncRecord, api_call_recorder, secrets_cached,
+                          tenant_secrets)
 from sync import catalog_reads as reads
 from sync.acumatica import AcumaticaClient
 from sync.batches import chunked
@@ -117,7 +120,7 @@ class Pending:
 
     item: Item
     state: CatalogState
-    record: SyncRecord
+    record: SyncRecord | None  # None until the batch claims it (``CatalogPush._claim_all``)
     changed: dict[str, Any]
     done: set[str] = field(default_factory=set)
     error: ApiError | None = None
@@ -140,6 +143,11 @@ class CatalogPush:
         self.scanned = False  # BigCommerce's catalog was read whole in this run
         self.secrets = tenant_secrets(tenant.pk)  # read once per run, not once per audit event
         self.excluded = excluded_items(tenant)
+        self.token = uuid.uuid4()  # stamps every record this run claims: one lease to renew, one to settle
+
+    def heartbeat(self) -> LeaseHeartbeat:
+        """Keeps the leases of the records this run claimed alive while it runs (one UPDATE a beat)."""
+        return LeaseHeartbeat(BatchLease(self.tenant.pk, self.token))
 
     def push(self, items: list[Item], claimed: dict[str, SyncRecord] | None = None,
              force: bool = False) -> dict[str, dict | ApiError]:
@@ -155,12 +163,17 @@ class CatalogPush:
         self._resolve([states[i.inventory_id] for i in items
                        if self._needs_lookup(i, states[i.inventory_id], claimed)])
         outcomes: dict[str, dict | ApiError] = {}
-        pending = [p for item in items
-                   if (p := self._prepare(item, states[item.inventory_id], claimed, force, outcomes))]
+        pending = self._claim_all([p for item in items
+                                   if (p := self._prepare(item, states[item.inventory_id], claimed, force, outcomes))])
         self._send(pending)
         self._retry_gone([p for p in pending if p.gone])
+        self.settled: list[tuple[SyncRecord, dict | ApiError]] = []
+        self.events: list[AuditEvent] = []
         for p in pending:
             self._settle(p, claimed, outcomes)
+        for record in SyncRecord.objects.settle_many(self.settled, self.events):
+            if record.status == Status.PENDING:  # a push notification came in meanwhile: run it again
+                enqueue_record(record)
         dirty = [state for state in states.values() if _fields(state) != loaded[state.inventory_id]]
         CatalogState.objects.bulk_update(dirty, STATE_FIELDS, batch_size=STATE_BATCH)
         return outcomes
@@ -243,11 +256,22 @@ class CatalogPush:
             if record is not None:
                 outcomes[item.inventory_id] = _result(state, {}, "BigCommerce already holds these values.")
             return None
-        record = record or self._claim(item, changed)
-        if record is None:
-            return None
-        self.summary.changed += 1
         return Pending(item, state, record, changed)
+
+    def _claim_all(self, pending: list[Pending]) -> list[Pending]:
+        """Claims the records of the changed SKUs the caller did not claim, all at once; a SKU whose
+        record another worker is running is left to that worker (flagged to run again)."""
+        batch = {p.item.inventory_id: p for p in pending if p.record is None}
+        records = SyncRecord.objects.claim_many(
+            self.tenant, KIND, Direction.TO_BIGCOMMERCE, self.source,
+            stubs={key: _stub(p.item, p.changed) for key, p in batch.items()},
+            snapshots={key: p.item.source or {"InventoryID": key} for key, p in batch.items()},
+            token=self.token, secrets=self.secrets) if batch else {}
+        for key, record in records.items():
+            batch[key].record = record
+        pending = [p for p in pending if p.record is not None]
+        self.summary.changed += len(pending)
+        return pending
 
     def _refused_before(self, item: Item, state: CatalogState) -> bool:
         """Ended in a permanent error for these very values: reported once, not again on every run.
@@ -265,9 +289,8 @@ class CatalogPush:
         A record that is running elsewhere is flagged to run again by ``upsert_pending``, and that
         run re-reads Acumatica, so skipping it here loses nothing.
         """
-        stub = {"values": jsonable_values(item.values), "changed": jsonable_values(changed)}
         record, _ = SyncRecord.objects.upsert_pending(self.tenant, KIND, item.inventory_id, Direction.TO_BIGCOMMERCE,
-                                                      self.source, stub=stub)
+                                                      self.source, stub=_stub(item, changed))
         claimed = SyncRecord.objects.claim(record.pk)
         if claimed is not None:
             claimed.store_snapshot(item.source or {"InventoryID": item.inventory_id})
@@ -297,6 +320,7 @@ class CatalogPush:
 
     def _settle(self, p: Pending, claimed: dict[str, SyncRecord], outcomes: dict) -> None:
         pushed = {key: p.changed[key] for key in p.done}
+        before = {key: value for key, value in _known(p.state).items() if key in pushed}
         _remember(p.state, pushed)
         if p.error is not None and not p.error.permanent:
             p.state.stock_stamp = ""  # read this move again next time (a refused value is remembered instead)
@@ -304,19 +328,18 @@ class CatalogPush:
             p.state.refused_values = None
         elif p.error.permanent:
             p.state.refused_values = jsonable_values(p.item.values)
-        if pushed:
-            p.record.log("catalog.pushed", message=_describe(p, pushed), known_secrets=self.secrets, data={
-                "sku": p.state.sku, "target": p.state.target, "pushed": jsonable_values(pushed)})
         result = p.error or _result(p.state, pushed, _describe(p, pushed))
+        if pushed:  # the SKU's own audit row: what BigCommerce held before (as far as we know) and now
+            data = {"sku": p.state.sku, "target": p.state.target, "pushed": jsonable_values(pushed),
+                    "before": jsonable_values(before)}
+            if p.item.inventory_id in claimed:
+                p.record.log("catalog.pushed", message=_describe(p, pushed), known_secrets=self.secrets, data=data)
+            else:
+                self.events.append(p.record.event("catalog.pushed", _describe(p, pushed), data=data))
         if p.item.inventory_id in claimed:
             outcomes[p.item.inventory_id] = result
         else:
-            if p.error:
-                p.record.fail(p.error)
-            else:
-                p.record.succeed(result)
-            if p.record.status == Status.PENDING:  # a push notification came in meanwhile: run it again
-                enqueue_record(p.record)
+            self.settled.append((p.record, result))
         if p.error:
             self.summary.failed += 1
         else:
@@ -402,6 +425,21 @@ def _merged(items: Iterable[Item]) -> list[Item]:
         else:
             merged[key] = item
     return list(merged.values())
+
+
+def _stub(item: Item, changed: dict[str, Any]) -> dict[str, Any]:
+    return {"values": jsonable_values(item.values), "changed": jsonable_values(changed)}
+
+
+class BatchLease:
+    """What ``LeaseHeartbeat`` renews for a batch run: every record claimed with the run's token."""
+
+    def __init__(self, tenant_id: int, token: uuid.UUID) -> None:
+        self.pk, self.tenant_id, self.token = f"catalog-{tenant_id}", tenant_id, token
+
+    def renew_lease(self) -> bool:
+        SyncRecord.objects.renew_batch(self.tenant_id, self.token)
+        return True  # records claimed later in the run need it too
 
 
 def _fields(state: CatalogState) -> tuple:
@@ -553,9 +591,10 @@ def push_catalog(tenant: Tenant, *, full: bool = False, inventory_ids: list[str]
     with job_lock(f"catalog-push:{tenant.pk}", lease=timedelta(hours=1)) as held:
         if not held:
             return Summary(busy=True)
-        with open_clients(tenant, tenant_call_recorder(tenant)) as (bc, ac):
+        with secrets_cached(), open_clients(tenant, tenant_call_recorder(tenant)) as (bc, ac):
             run = CatalogRun(tenant, bc, ac, source, full, progress)
-            return run.only(inventory_ids) if inventory_ids else run.changed()
+            with run.pusher.heartbeat():
+                return run.only(inventory_ids) if inventory_ids else run.changed()
 
 
 def scheduled_push(tenant_id: int) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from django.db import transaction
 from django_q.tasks import async_task
 
 from audit.lease import LeaseHeartbeat
-from audit.models import Status, SyncRecord
+from audit.models import Status, SyncRecord, secrets_cached
 from sync.http import ApiError
 
 log = logging.getLogger(__name__)
@@ -66,7 +66,7 @@ def process_record(record_id: int) -> None:
     record = SyncRecord.objects.claim(record_id)  # None: another worker has it, or nothing to do
     if record is None:
         return
-    with LeaseHeartbeat(record):
+    with LeaseHeartbeat(record), secrets_cached():  # the tenant's secrets decrypted once per task
         run_pipeline(record)
     if SyncRecord.objects.filter(pk=record_id, status=Status.PENDING).exists():
         enqueue_record(record)  # a newer event or a replay arrived during the run
