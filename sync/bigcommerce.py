@@ -202,6 +202,25 @@ class BigCommerceClient:
         self._call("GET", self.PING_PATHS[area], params={"limit": 1},
                    not_found=f"BigCommerce knows no store '{self.connection.store_hash}' (404). Check the store hash.")
 
+    # -- store settings (the onboarding wizard's choices) ---------------------------------------
+
+    def list_order_statuses(self) -> list[dict]:
+        # Reference: specs/bigcommerce/orders.v2.oas2.yml GET /order_statuses ([{id, name, ...}])
+        return self._call("GET", "v2/order_statuses") or []
+
+    def recent_orders(self, limit: int = 20) -> list[dict]:
+        """The newest orders (one page), for the gateways and channels a store really uses."""
+        # Reference: specs/bigcommerce/orders.v2.oas2.yml GET /orders (sort=date_created:desc, limit; 204 when none)
+        return self._call("GET", "v2/orders", params={"sort": "date_created:desc", "limit": limit, "page": 1}) or []
+
+    def store_time_zone(self) -> str:
+        """The store's IANA time zone name, from the Store Information API."""
+        # Reference: BigCommerce Store Information API GET /v2/store (timezone.name); not in ../shared/specs,
+        # so callers treat any failure as "unknown" and let the merchant pick.
+        info = self._call("GET", "v2/store")
+        zone = info.get("timezone") if isinstance(info, dict) else None
+        return str(zone.get("name") or "") if isinstance(zone, dict) else ""
+
     # -- orders --------------------------------------------------------------------------------
 
     def get_order(self, order_id: int) -> dict:

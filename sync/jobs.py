@@ -89,3 +89,13 @@ def queue_webhook_check(tenant: Tenant) -> None:
     tenant_id = tenant.pk
     transaction.on_commit(lambda: async_task("sync.jobs.check_webhooks_job", tenant_id,
                                              task_name=f"check-webhooks-{tenant_id}"))
+
+
+def queue_first_sync(tenant: Tenant) -> None:
+    """The first order poll and catalog push of a tenant that just started, without waiting for its schedules."""
+    tenant_id = tenant.pk
+    transaction.on_commit(lambda: async_task("sync.jobs.poll_orders_job", tenant_id,
+                                             task_name=f"first-poll-orders-{tenant_id}"))
+    if tenant.sync_catalog:
+        transaction.on_commit(lambda: async_task("sync.jobs.push_catalog_job", tenant_id,
+                                                 task_name=f"first-push-catalog-{tenant_id}"))

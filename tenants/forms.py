@@ -113,12 +113,20 @@ class OnboardingForm(CatalogSettingsFields, forms.Form):
             **{name: getattr(tenant, name) for name in OnboardingForm.TENANT_SETTINGS},
         }
 
-    def stored_secret(self, form_field: str) -> bool:
+    def stored_connections(self) -> tuple[BigCommerceConnection | None, AcumaticaConnection | None]:
+        """The connections whose secrets an empty input keeps (the onboarding wizard's draft overrides this)."""
         if self.tenant is None:
-            return False
+            return None, None
+        if not hasattr(self, "_stored"):
+            self._stored = (BigCommerceConnection.objects.filter(tenant=self.tenant).first(),
+                            AcumaticaConnection.objects.filter(tenant=self.tenant).first())
+        return self._stored
+
+    def stored_secret(self, form_field: str) -> bool:
+        bc, ac = self.stored_connections()
         if form_field in self.BC_SECRETS:
-            return bool(getattr(self.tenant.bigcommerce, self.BC_SECRETS[form_field]))
-        return bool(getattr(self.tenant.acumatica, self.AC_SECRETS[form_field]))
+            return bool(bc and getattr(bc, self.BC_SECRETS[form_field]))
+        return bool(ac and getattr(ac, self.AC_SECRETS[form_field]))
 
     def _annotate_secrets(self) -> None:
         for name in (*self.BC_SECRETS, *self.AC_SECRETS):
@@ -175,8 +183,7 @@ class OnboardingForm(CatalogSettingsFields, forms.Form):
         def data(name: str):  # an invalid input counts as unchanged; its own error is shown
             return self.cleaned_data.get(name, self.initial.get(name, ""))
 
-        stored_bc = BigCommerceConnection.objects.filter(tenant=self.tenant).first() if self.tenant else None
-        stored_ac = AcumaticaConnection.objects.filter(tenant=self.tenant).first() if self.tenant else None
+        stored_bc, stored_ac = self.stored_connections()
         bc = (getattr(self.tenant, "bigcommerce", None) if persistent and self.tenant else None) \
             or BigCommerceConnection(location_id=stored_bc.location_id if stored_bc else 1)
         ac = (getattr(self.tenant, "acumatica", None) if persistent and self.tenant else None) \
@@ -228,9 +235,13 @@ class OnboardingForm(CatalogSettingsFields, forms.Form):
         return bc, ac
 
 
+# Paths under /onboarding/ that are pages, not tenants.
+RESERVED_SLUGS = {"new", "start"}
+
+
 def unique_slug(name: str) -> str:
     base = slugify(name)[:40] or "tenant"
     slug, n = base, 2
-    while Tenant.objects.filter(slug=slug).exists():
+    while slug in RESERVED_SLUGS or Tenant.objects.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
     return slug

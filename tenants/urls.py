@@ -1,12 +1,16 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from tenants import account, dashboard, fit_check_views, records, views
+from tenants import account, dashboard, fit_check_views, onboarding, records, views
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/onboarding/", permanent=False)),
     path("onboarding/", views.onboarding_index, name="onboarding"),
     path("onboarding/new/", views.onboarding_new, name="onboarding-new"),
+    path("onboarding/start/", onboarding.connect, name="onboarding-start"),
+    path("onboarding/start/settings/", onboarding.setup, name="onboarding-settings"),
+    path("onboarding/<slug:slug>/start/", onboarding.finish, name="onboarding-finish"),
+    path("onboarding/<slug:slug>/start/go/", onboarding.start, name="onboarding-go"),
     path("onboarding/<slug:slug>/", views.onboarding_edit, name="onboarding-edit"),
     path("onboarding/<slug:slug>/fit-check/", fit_check_views.fit_check, name="fit-check"),
     path("onboarding/<slug:slug>/fit-check/unmatched.csv", fit_check_views.unmatched_csv,

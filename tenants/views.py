@@ -1,4 +1,5 @@
-"""Merchant-facing pages: the list of one's tenants and the onboarding form.
+"""Merchant-facing pages: the list of one's tenants and the one-page form, which is also a tenant's
+settings page (sections per flow; health Fix links point at their anchors, audit/health.py).
 
 The onboarding form has two submit buttons: ``action=save`` stores the tenant, ``action=test`` runs
 the connection checks (tenants/connection_test.py) on the entered values and shows the results
@@ -13,6 +14,7 @@ from audit.health import health_of_tenants
 from sync.jobs import queue_webhook_check
 from tenants import access, connection_test
 from tenants.forms import OnboardingForm
+from tenants.onboarding import fit_check_url
 from tenants.models import Capability, Tenant
 
 
@@ -20,7 +22,7 @@ from tenants.models import Capability, Tenant
 def onboarding_index(request):
     tenants = list(Tenant.objects.visible_to(request.user).select_related("bigcommerce", "acumatica"))
     if not tenants:
-        return redirect("onboarding-new")
+        return redirect("onboarding-start")
     healths = health_of_tenants(tenants)
     for tenant in tenants:
         tenant.health = healths[tenant.pk]
@@ -56,7 +58,20 @@ def _onboarding_page(request, tenant: Tenant | None):
         queue_webhook_check(saved)
         messages.success(request, f"Saved {saved.name}. Its BigCommerce webhooks are being registered.")
         return redirect("onboarding-edit", slug=saved.slug)
-    return render(request, "tenants/onboarding.html", {"form": form, "tenant": tenant, "can_manage": can_manage})
+    return render(request, "tenants/onboarding.html",
+                  {"form": form, "tenant": tenant, "can_manage": can_manage, **_mapping_context(tenant)})
+
+
+SKU_MAPPINGS_SHOWN = 20
+
+
+def _mapping_context(tenant: Tenant | None) -> dict:
+    """The SKU mappings section (the anchor health Fix links lead to for unmapped SKUs)."""
+    if tenant is None:
+        return {}
+    mappings = tenant.sku_mappings.order_by("bc_sku")
+    return {"sku_mappings": list(mappings[:SKU_MAPPINGS_SHOWN]), "sku_mapping_count": mappings.count(),
+            "fit_check_url": fit_check_url(tenant)}
 
 
 def _test_connection(request, form: OnboardingForm, tenant: Tenant | None):
@@ -70,4 +85,4 @@ def _test_connection(request, form: OnboardingForm, tenant: Tenant | None):
         if results["versions"]:
             form.fields["endpoint_version"].widget.attrs["list"] = "endpoint-versions"
     return render(request, "tenants/onboarding.html",
-                  {"form": form, "tenant": tenant, "results": results, "can_manage": True})
+                  {"form": form, "tenant": tenant, "results": results, "can_manage": True, **_mapping_context(tenant)})

@@ -19,7 +19,7 @@ def logged_in(client, merchant):
 
 def test_it_shows_and_saves_the_order_settings(logged_in):
     page = logged_in.get("/onboarding/new/").content.decode()
-    assert "<h3>Orders</h3>" in page and 'name="unmapped_gateways_use_default"' in page and 'name="fee_item"' in page
+    assert "<h2>Orders</h2>" in page and 'name="unmapped_gateways_use_default"' in page and 'name="fee_item"' in page
     response = logged_in.post("/onboarding/new/", {**ONBOARDING, **SETTINGS})
     assert response.status_code == 302, response.context["form"].errors
     tenant = Tenant.objects.get(name="Form Co")
