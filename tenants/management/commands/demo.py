@@ -37,6 +37,10 @@ class Command(BaseCommand):
             self._stop(children)
             raise
         self.stdout.write(self.style.SUCCESS(f"ml-connector is running at {base_url}/admin/ (Ctrl-C to stop)"))
+        if settings.SANDBOX_ENABLED:
+            # A newcomer starts where a merchant would: the wizard, with "Use the sandbox".
+            self.stdout.write(self.style.SUCCESS(f"Onboard a store: {base_url}/onboarding/start/ "
+                                                 "(\"Use the sandbox\" makes a fresh store and instance)"))
         self._supervise(children)
 
     def _ensure_admin(self) -> None:
