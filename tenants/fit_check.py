@@ -8,7 +8,9 @@ It answers four questions, each on its own so one failing read does not hide the
 - SKUs: every BigCommerce SKU (products, and variants with options) through the tenant's SKU
   mappings and its same-code rule (``sync/inventory_ids.py``), against every Acumatica stock and
   non-stock InventoryID: matched exactly, matched ignoring case (Acumatica compares InventoryIDs
-  without regard to case, so these work, but the spelling differs), or not at all.
+  without regard to case, so these work, but the spelling differs), or not at all. Also what the
+  store sells without a SKU, and the Acumatica items the store does not sell (not excluded from the
+  catalog push), which the first push would report as "not found in BigCommerce".
 - Gateways: the gateways of the store's recent orders' transactions, and whether each has the
   Acumatica payment method and cash account the order pipeline will ask for.
 - Versions: the endpoint versions the Acumatica instance serves and the one the tenant pins.
@@ -21,7 +23,6 @@ nothing is stored on our side but what the clients keep anyway (a refreshed OAut
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -34,7 +35,8 @@ from sync.bigcommerce import BigCommerceClient
 from sync.catalog_values import NON_STOCK_ITEM, STOCK_ITEM
 from sync.clients import open_clients
 from sync.http import ApiError, CallHook
-from sync.inventory_ids import inventory_ids_for
+from sync.catalog import excluded_items
+from sync.inventory_ids import inventory_ids_for, skus_for
 from sync.mapping import transactional_currency
 from sync.models import Cursor
 from sync.polling import poll_start
@@ -62,6 +64,8 @@ class SkuReport:
     matches: list[SkuMatch] = field(default_factory=list)
     acumatica_items: int = 0
     same_code_fallback: bool = True
+    without_sku: list[str] = field(default_factory=list)    # store items sold without a SKU
+    not_in_store: list[str] = field(default_factory=list)   # Acumatica InventoryIDs the store does not sell
 
     def of(self, match: str) -> list[SkuMatch]:
         return [m for m in self.matches if m.match == match]
@@ -142,25 +146,57 @@ class FitReport:
 # -- SKUs ------------------------------------------------------------------------------------------
 
 
-def bigcommerce_skus(bc: BigCommerceClient) -> list[tuple[str, str, str]]:
-    """(SKU, "product" or "variant", name) of every sellable SKU, each SKU once (case-insensitively).
+@dataclass
+class StoreSkus:
+    skus: list[tuple[str, str, str]] = field(default_factory=list)   # (SKU, "product"/"variant", name)
+    without_sku: list[str] = field(default_factory=list)             # names of sellable items lacking a SKU
+
+
+def bigcommerce_skus(bc: BigCommerceClient) -> StoreSkus:
+    """Every sellable SKU, each once (case-insensitively), and what is sold without one.
 
     A product's base variant (no option values) repeats the product's SKU, so only variants with
-    options are taken; a product tracked by variant has no SKU of its own."""
+    options are taken; a product with option variants is sold through them, so its own empty SKU is
+    no gap (BigCommerce's products tracked by variant have none)."""
     seen: dict[str, tuple[str, str, str]] = {}
     names: dict[int, str] = {}
+    no_sku: list[int] = []
     for row in bc.iter_products("sku,name"):
         names[int(row["id"])] = str(row.get("name") or "")
         sku = str(row.get("sku") or "").strip()
         if sku:
             seen.setdefault(sku.lower(), (sku, "product", names[int(row["id"])]))
+        else:
+            no_sku.append(int(row["id"]))
+    found = StoreSkus()
+    sold_by_variant: set[int] = set()
     for row in bc.iter_variants("product_id,sku,option_values"):
+        if not row.get("option_values"):
+            continue
+        product_id = int(row.get("product_id") or 0)
+        sold_by_variant.add(product_id)
+        options = " / ".join(str(o.get("label") or "") for o in row["option_values"])
+        name = f"{names.get(product_id, '')} ({options})".strip()
         sku = str(row.get("sku") or "").strip()
-        if sku and row.get("option_values"):
-            options = " / ".join(str(o.get("label") or "") for o in row["option_values"])
-            name = f"{names.get(int(row.get('product_id') or 0), '')} ({options})".strip()
+        if sku:
             seen.setdefault(sku.lower(), (sku, "variant", name))
-    return list(seen.values())
+        else:
+            found.without_sku.append(name)
+    found.without_sku += [names[i] for i in no_sku if i not in sold_by_variant]
+    found.skus = list(seen.values())
+    return found
+
+
+def not_in_store(tenant: Tenant, acumatica: dict[str, str], store_skus: set[str]) -> list[str]:
+    """Acumatica items (not excluded from the catalog push) whose SKU the store lacks: the first catalog
+    push reports each once as "SKU ... not found in BigCommerce" (sync/catalog.py)."""
+    excluded = excluded_items(tenant)
+    wanted = [own for upper, own in acumatica.items() if upper not in excluded]
+    missing = []
+    for chunk in chunked(wanted, SKU_CHUNK):
+        skus = skus_for(tenant, chunk)
+        missing += [i for i in chunk if not skus.get(i) or skus[i].lower() not in store_skus]
+    return sorted(missing)
 
 
 def acumatica_inventory_ids(ac: AcumaticaClient) -> dict[str, str]:
@@ -180,11 +216,13 @@ def _mapped_skus(tenant: Tenant) -> set[str]:
                .values_list("sku_lower", flat=True))
 
 
-def match_skus(tenant: Tenant, skus: Iterable[tuple[str, str, str]], acumatica: dict[str, str]) -> SkuReport:
+def match_skus(tenant: Tenant, store: StoreSkus, acumatica: dict[str, str]) -> SkuReport:
     """Each SKU through the tenant's mappings and same-code rule, against Acumatica's InventoryIDs."""
-    report = SkuReport(acumatica_items=len(acumatica), same_code_fallback=tenant.same_code_fallback)
+    report = SkuReport(acumatica_items=len(acumatica), same_code_fallback=tenant.same_code_fallback,
+                       without_sku=sorted(store.without_sku),
+                       not_in_store=not_in_store(tenant, acumatica, {sku.lower() for sku, _, _ in store.skus}))
     mapped = _mapped_skus(tenant)
-    for chunk in chunked(list(skus), SKU_CHUNK):
+    for chunk in chunked(store.skus, SKU_CHUNK):
         targets = inventory_ids_for(tenant, [sku for sku, _, _ in chunk])
         for sku, kind, name in chunk:
             target = targets.get(sku, "")

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.utils import timezone
 
+from sandbox.acumatica.documents import put_record
 from sandbox.acumatica.models import Record
 from sandbox.bigcommerce import storefront
 from sandbox.bigcommerce.models import Order, Product, Variant
@@ -22,8 +23,12 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture
 def shop(make_tenant, live_server):
     """5 products (SKU-00005 with 4 colour variants) and the 3 items whose codes differ, no mappings yet;
-    one product's SKU spelled in lower case in the store; a pending and two paid orders."""
+    one product's SKU spelled in lower case in the store, one without a SKU; the refund adjustment item in
+    Acumatica only; a pending and two paid orders."""
     env = wire_tenant(make_tenant, live_server.url, "fit", demo_catalog(count=5), map_codes=False)
+    engraving = Product.objects.create(store=env.store, name="Engraving", sku="", price=Decimal("5.00"))
+    Variant.objects.create(product=engraving, sku="", is_base=True)
+    put_record(env.instance, "NonStockItem", {"InventoryID": "BCREFUND", "Description": "Refund adjustment"})
     Product.objects.filter(store=env.store, sku="SKU-00002").update(sku="sku-00002")
     Variant.objects.filter(product__store=env.store, sku="SKU-00002").update(sku="sku-00002")
     storefront.place_order(env.store, lines=[("SKU-00001", 2)], paid=False)
@@ -48,6 +53,9 @@ def test_it_counts_skus_by_how_they_match(shop):
     assert (by_sku["sku-00002"].match, by_sku["sku-00002"].inventory_id) == (IGNORING_CASE, "SKU-00002")
     assert sorted(m.sku for m in skus.unmatched) == ["GIFT-WRAP", "MUG-OLD-7", "TSHIRT-LEGACY-01"]
     assert skus.counts == {EXACT: 7, IGNORING_CASE: 1, UNMATCHED: 3}
+    assert skus.without_sku == ["Engraving"]  # SKU-00005 sells through its variants: no gap
+    # The three items whose codes differ are not (yet) in the store; the refund adjustment item is never pushed.
+    assert skus.not_in_store == ["MUG-0007", "SVC-GIFTWRAP", "TS-LEG-001"]
 
 
 def test_it_respects_mappings_and_the_same_code_rule(shop):
@@ -57,11 +65,13 @@ def test_it_respects_mappings_and_the_same_code_rule(shop):
     tenant.same_code_fallback = False
     tenant.save()
 
-    by_sku = {m.sku: m for m in run_fit_check(tenant).skus.matches}
+    skus = run_fit_check(tenant).skus
+    by_sku = {m.sku: m for m in skus.matches}
 
     assert (by_sku["GIFT-WRAP"].match, by_sku["GIFT-WRAP"].mapped) == (EXACT, True)
     assert (by_sku["MUG-OLD-7"].match, by_sku["MUG-OLD-7"].inventory_id) == (UNMATCHED, "NO-SUCH-ITEM")
     assert by_sku["SKU-00001"].match == UNMATCHED  # same code no longer counts
+    assert "SVC-GIFTWRAP" not in skus.not_in_store and "SKU-00001" in skus.not_in_store
 
 
 def test_it_reports_gateways_versions_and_the_backfill(shop):

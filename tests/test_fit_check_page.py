@@ -36,6 +36,7 @@ def test_an_outsider_gets_404_and_a_viewer_sees_but_cannot_upload(client, env, m
     response = client.get(page)
     assert response.status_code == 200
     assert b"3</strong> match none" in response.content and b"Upload mappings" not in response.content
+    assert b"3 Acumatica items match no SKU of the store" in response.content
     upload = client.post(reverse("fit-check-upload", args=[tenant.slug]), csv_upload("bc_sku,inventory_id\nA,B\n"))
     assert upload.status_code == 403
     assert not SkuMapping.objects.filter(tenant=tenant).exists()
