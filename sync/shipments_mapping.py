@@ -24,7 +24,9 @@ MAX_SHIPPING_METHOD = 250
 # A Ship Via code that starts with a carrier's name uses that carrier, unless the tenant maps the code.
 KNOWN_CARRIERS = [("USPS", "usps"), ("FEDEX", "fedex"), ("UPS", "ups"), ("CANADAPOST", "canadapost"),
                   ("AUSPOST", "auspost"), ("ROYALMAIL", "royalmail")]
-BC_PROVIDER = re.compile(r"^(|auspost|canadapost|endicia|usps|fedex|royalmail|ups|upsready|shipperhq|carrier_\d+)$")
+# The spec's enum (auspost, canadapost, endicia, usps, fedex, ups, upsready, upsonline, shipperhq, royalmail, "")
+# is open ("some shipping providers may not be listed") and third-party carriers are carrier_<id>: a code only.
+BC_PROVIDER = re.compile(r"^[a-z0-9_]{0,50}$")
 
 
 class ShipmentProblem(Exception):
@@ -64,6 +66,9 @@ def shipped_orders(shipment: dict) -> dict[tuple[str, str], list[dict]]:
 
 
 def shipping_provider(ship_via: str | None, provider_map: dict[str, str], default: str) -> str:
+    if not isinstance(provider_map, dict) or not all(isinstance(v, str) for v in provider_map.values()):
+        raise ShipmentProblem('The tenant\'s shipping provider map must map Ship Via codes to provider codes, like '
+                              '{"FEDEX2DAY": "fedex"}. Fix it in the tenant settings, then replay.')
     code = (ship_via or "").strip()
     mapped = {k.upper(): v for k, v in provider_map.items()}.get(code.upper())
     if mapped is not None:
@@ -151,8 +156,9 @@ def shipment_body(shipment: dict, order_address_id: int, items: list[dict], prov
         raise ShipmentProblem(f"Shipment {nbr}'s tracking number {numbers[0]} is longer than the "
                               f"{MAX_TRACKING_NUMBER} characters BigCommerce accepts. Correct it, then replay.")
     if not BC_PROVIDER.match(provider):
-        raise ShipmentProblem(f"'{provider}' is not a BigCommerce shipping provider (use one of usps, fedex, ups, "
-                              "upsready, auspost, canadapost, royalmail, endicia, shipperhq, carrier_<id> or empty). "
+        raise ShipmentProblem(f"'{provider}' is not a BigCommerce shipping provider code (such as usps, fedex, ups, "
+                              "upsready, upsonline, auspost, canadapost, royalmail, endicia, shipperhq, carrier_<id> "
+                              "or empty). "
                               "Fix the tenant's shipping provider settings, then replay.")
     comments = marker(nbr)
     if len(numbers) > 1:

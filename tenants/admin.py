@@ -109,6 +109,7 @@ class TenantAdmin(TenantScopedAdmin):
         ("Catalog", {"fields": ["sync_catalog", "push_price", "push_cost", "push_inventory", "cost_field",
                                 "stock_quantity", "warehouses", "safety_stock",
                                 "catalog_excluded_items"]}),
+        ("Shipments", {"fields": ["sync_shipments", "shipping_provider_map", "default_shipping_provider"]}),
     ]
 
     def get_inlines(self, request, obj):

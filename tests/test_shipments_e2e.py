@@ -1,8 +1,10 @@
 """Shipments end to end over real HTTP: a confirmed shipment in the sandbox Acumatica reaches the sandbox
 BigCommerce order through a real push notification (or a queued record), with items, tracking and carrier."""
 import time
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.test import override_settings
 
 from audit.models import Status, SyncRecord
@@ -15,6 +17,7 @@ from sandbox.demo import connect_sandbox_tenant
 from sync.bindings import bound_key
 from sync.polling import queue_orders
 from sync.shipments_poll import queue_shipments
+from tests.api_helpers import token_client
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 VERSIONS = ["22.200.001", "23.200.001", "24.200.001"]
@@ -169,7 +172,7 @@ def test_a_changed_tracking_number_updates_the_shipment_and_changed_items_replac
     assert record.result["shipments"][0]["replaced"] == [made.pk]
 
 
-def test_a_crash_between_create_and_bind_makes_no_second_bigcommerce_shipment(live_server, monkeypatch):
+def test_a_crash_between_create_and_bind_makes_no_second_bigcommerce_shipment(live_server, monkeypatch, staff):
     from sync import shipments as pipeline
     tenant, store, instance = shop(live_server)
     order, so_nbr = synced_order(tenant, store, [("SKU-00001", 1)])
@@ -182,7 +185,11 @@ def test_a_crash_between_create_and_bind_makes_no_second_bigcommerce_shipment(li
     assert record.status == Status.FAILED and order.shipments.count() == 1
     monkeypatch.undo()
 
-    record = sync_shipment(tenant, nbr)  # the retry (a duplicate push or a replay alike) finds it by the marker
+    # The retry, here a replay through the REST API (a duplicate push or the poll alike), finds it by the marker.
+    response = token_client(staff).post(f"/api/v1/records/{record.pk}/replay/", {"reason": "after the crash"},
+                                        format="json")
+    assert response.status_code in (200, 202), response.content
+    record.refresh_from_db()
     assert record.status == Status.SUCCEEDED, record.last_error
     assert order.shipments.count() == 1
     assert record.result["shipments"][0]["action"] == "unchanged"
@@ -240,3 +247,6 @@ def test_the_catch_up_poll_queues_a_confirmed_shipment_once(live_server):
     assert order.shipments.count() == 1
     assert poll_shipments_job(tenant.pk) == "queued 0 shipment(s)"  # the overlap reads it again: seen already
     assert JobHealth.objects.get(tenant=tenant, job="poll-shipments").last_error == ""
+    out = StringIO()
+    call_command("sync_shipments", tenant.slug, "--shipment", nbr, stdout=out)
+    assert "Queued 1 shipment(s)" in out.getvalue() and order.shipments.count() == 1

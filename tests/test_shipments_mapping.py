@@ -61,8 +61,8 @@ def test_values_bigcommerce_would_refuse_are_said_before_sending():
     too_long = {"ShipmentNbr": "000007", "Packages": [{"TrackingNbr": "X" * 51}]}
     with pytest.raises(m.ShipmentProblem, match="longer than the 50 characters"):
         m.shipment_body(too_long, 55, [], "ups")
-    with pytest.raises(m.ShipmentProblem, match="'dhl' is not a BigCommerce shipping provider"):
-        m.shipment_body({"ShipmentNbr": "000007"}, 55, [], "dhl")
+    with pytest.raises(m.ShipmentProblem, match="'DHL Express' is not a BigCommerce shipping provider code"):
+        m.shipment_body({"ShipmentNbr": "000007"}, 55, [], "DHL Express")
 
 
 def test_only_confirmed_issues_count_as_shipped():
@@ -78,3 +78,8 @@ def test_an_update_sends_only_what_changed():
     body = {"order_address_id": 5, "items": [], "tracking_number": "NEW", "shipping_provider": "ups",
             "shipping_method": "UPS", "comments": "c"}
     assert m.changed_fields(existing, body) == {"tracking_number": "NEW"}
+
+
+def test_a_malformed_provider_map_is_said_not_crashed_on():
+    with pytest.raises(m.ShipmentProblem, match="must map Ship Via codes to provider codes"):
+        m.shipping_provider("UPS", ["ups"], "")
