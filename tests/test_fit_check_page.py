@@ -2,8 +2,10 @@
 rows reported by line, and the dashboard's Fix link for SKU problems leading to its SKU section."""
 import csv
 import io
+import re
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -70,3 +72,12 @@ def test_sku_problems_link_to_the_fit_checks_sku_section(tenant):
                     "InventoryID Y has no SKU mapping and the tenant does not use the same code on both sides."]:
         assert fix_for(tenant, message) == (skus, "Match the SKUs")
     assert fix_for(tenant, "No Acumatica payment method for 'testgateway'")[0].endswith("#id_payment_method_map")
+
+
+def test_the_settings_it_links_to_exist_on_the_settings_page(client, tenant, merchant_of):
+    template = (settings.BASE_DIR / "templates" / "tenants" / "fit_check.html").read_text()
+    anchors = set(re.findall(r"url 'onboarding-edit' tenant\.slug %\}#([\w-]+)", template))
+    assert anchors >= {"id_payment_method_map", "id_catalog_excluded_items"}
+    client.force_login(merchant_of(tenant))
+    page = client.get(reverse("onboarding-edit", args=[tenant.slug])).content.decode()
+    assert [a for a in anchors if f'id="{a}"' not in page] == []
