@@ -14,7 +14,7 @@ from sandbox.acumatica.state import oauth_settings
 from sandbox.bigcommerce.models import Store
 from sandbox.bigcommerce.seed import seed_store
 from sandbox.bigcommerce.storefront import place_order
-from sandbox.catalog_data import MISMATCHED_CODES
+from sandbox.catalog_data import MISMATCHED_CODES, DemoItem, demo_catalog
 from tenants.models import AcumaticaConnection, BigCommerceConnection, Membership, SkuMapping, Tenant
 
 DEMO_SLUG = "demo"
@@ -76,6 +76,11 @@ def wire_push_notifications(tenant: Tenant, instance_slug: str, base_url: str) -
     instance.save()
 
 
+def provisioned_catalog() -> list[DemoItem]:
+    """What a provisioned sandbox sells: the demo catalog (tests make it smaller)."""
+    return demo_catalog()
+
+
 @transaction.atomic
 def provision_sandbox(base_url: str) -> tuple[BigCommerceConnection, AcumaticaConnection, dict]:
     """A fresh sandbox store and Acumatica instance for one merchant trying the onboarding wizard.
@@ -84,13 +89,15 @@ def provision_sandbox(base_url: str) -> tuple[BigCommerceConnection, AcumaticaCo
     has a few paid orders from last week (so the wizard sees its gateways) and, as in real life, some
     SKUs differ from the InventoryIDs and are not mapped yet (the fit check lists them)."""
     code = "sb" + secrets.token_hex(4)  # a valid store hash and instance slug, not guessable
-    store = seed_store(code, local_receivers=True)
-    instance = seed_instance(code)
+    catalog = provisioned_catalog()
+    store = seed_store(code, catalog=catalog, local_receivers=True)
+    instance = seed_instance(code, catalog=catalog)
     put_record(instance, "NonStockItem", {"InventoryID": REFUND_ITEM, "Description": "Refund adjustment",
                                           "DefaultPrice": "0"})
     last_week = timezone.now() - timedelta(days=7)
     for sku in PAST_ORDER_SKUS:
         place_order(store, lines=[(sku, 1)], created=last_week)
+    store.orders.update(date_modified=last_week)  # paid and settled then, not touched since
     bc_values, ac_values = sandbox_connection_values(base_url, store, instance, settings.SANDBOX_ENDPOINT_VERSION)
     return (BigCommerceConnection(**bc_values), AcumaticaConnection(**ac_values),
             {"store_hash": code, "instance_slug": code})
