@@ -5,6 +5,11 @@ cursor never passes the poll's own start, and it advances only with the page's r
 A shipment is queued when it is shipped (confirmed or later) or when we already hold a record for it (a
 correction must reach BigCommerce); one whose last settled run read this very LastModifiedDateTime is not
 queued again. A deleted shipment leaves no row to find: only its push notification brings it.
+
+The first poll of a tenant starts where it runs (minus the overlap), not days back: shipments confirmed before
+the flow was on were shipped without the connector, and BigCommerce may already show them (by hand, or another
+app); sending them now would make duplicates or a wall of "more than left to ship". `sync_shipments --since`
+sends older ones on purpose.
 """
 from collections.abc import Iterable
 from datetime import datetime
@@ -18,7 +23,7 @@ from sync.batches import chunked
 from sync.clients import acumatica_client
 from sync.mapping import bc_datetime
 from sync.models import Cursor
-from sync.polling import FIRST_RUN_LOOKBACK, OVERLAP, SETTLED
+from sync.polling import OVERLAP, SETTLED
 from sync.shipments_mapping import SHIPPED_STATUSES
 from sync.tasks import enqueue_record, enqueue_records
 from tenants.models import Tenant
@@ -70,7 +75,7 @@ def poll_shipments(tenant_id: int, since: datetime | None = None) -> int:
     if not (tenant.active and tenant.sync_shipments):
         return 0
     cursor, _ = Cursor.objects.get_or_create(tenant=tenant, stream=STREAM)
-    start = since or (cursor.position - OVERLAP if cursor.position else timezone.now() - FIRST_RUN_LOOKBACK)
+    start = since or (cursor.position or timezone.now()) - OVERLAP
     started = timezone.now()
     queued = 0
     with acumatica_client(tenant.acumatica) as ac:

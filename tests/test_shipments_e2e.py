@@ -49,8 +49,8 @@ def shop(live_server, version: str = "24.200.001", push: bool = False):
     return tenant, Store.objects.get(store_hash="demo1234"), Instance.objects.get(slug="demo")
 
 
-def synced_order(tenant, store, lines) -> tuple[Order, str]:
-    order = storefront.place_order(store, lines=lines)
+def synced_order(tenant, store, lines, customer=None) -> tuple[Order, str]:
+    order = storefront.place_order(store, lines=lines, customer=customer)
     queue_orders(tenant, [order.pk])
     record = SyncRecord.objects.get(tenant=tenant, kind="order", external_id=str(order.pk))
     assert record.status == Status.SUCCEEDED, record.last_error
@@ -250,3 +250,34 @@ def test_the_catch_up_poll_queues_a_confirmed_shipment_once(live_server):
     out = StringIO()
     call_command("sync_shipments", tenant.slug, "--shipment", nbr, stdout=out)
     assert "Queued 1 shipment(s)" in out.getvalue() and order.shipments.count() == 1
+
+
+def test_one_shipment_of_two_orders_makes_one_bigcommerce_shipment_on_each(live_server):
+    from sandbox.acumatica.documents import put_record
+    from sandbox.bigcommerce.models import Customer
+    tenant, store, instance = shop(live_server)
+    shopper = Customer.objects.filter(store=store).first()
+    first, first_nbr = synced_order(tenant, store, [("SKU-00001", 1)], customer=shopper)
+    second, second_nbr = synced_order(tenant, store, [("SKU-00002", 2)], customer=shopper)
+    customer_id = warehouse.find(instance, "SalesOrder", {"OrderType": "SO", "OrderNbr": first_nbr}).data["CustomerID"]
+    shipment, _ = put_record(instance, "Shipment", {
+        "CustomerID": customer_id, "ShipVia": "USPSPRIORITY", "Packages": [{"TrackingNbr": "9400111"}],
+        "Details": [{"OrderType": "SO", "OrderNbr": nbr, "OrderLineNbr": 1} for nbr in (first_nbr, second_nbr)]})
+    warehouse.confirm_shipment(instance, shipment)
+    nbr = shipment.data["ShipmentNbr"]
+
+    record = sync_shipment(tenant, nbr)
+    assert record.status == Status.SUCCEEDED, record.last_error
+    assert [(s.items[0]["quantity"], s.shipping_provider, s.tracking_number) for s in bc_shipments(first)] == [
+        (1, "usps", "9400111")]
+    assert [s.items[0]["quantity"] for s in bc_shipments(second)] == [2]
+
+    warehouse.correct_shipment(instance, shipment)  # the second order's line comes off the shipment
+    shipment.refresh_from_db()
+    shipment.data["Details"] = [line for line in shipment.data["Details"] if line["OrderNbr"] == first_nbr]
+    shipment.save()
+    warehouse.confirm_shipment(instance, shipment)
+    record = sync_shipment(tenant, nbr)
+    assert record.status == Status.SUCCEEDED, record.last_error
+    assert len(bc_shipments(first)) == 1 and bc_shipments(second) == []
+    assert record.result["deleted"][0]["order_id"] == second.pk
