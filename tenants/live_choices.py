@@ -106,8 +106,11 @@ def _read_acumatica(ac: AcumaticaClient, choices: Choices) -> None:
                     or (row.get("Active") or {}).get("value") is False:
                 continue
             choices.payment_methods.append((method, _value(row, "Description")))
-            choices.cash_accounts[method] = [_value(a, "CashAccount") for a in row.get("AllowedCashAccounts") or []
-                                             if _value(a, "CashAccount") and (a.get("UseInAR") or {}).get("value") is not False]
+            allowed = [a for a in row.get("AllowedCashAccounts") or []
+                       if _value(a, "CashAccount") and (a.get("UseInAR") or {}).get("value") is not False]
+            # The account Acumatica itself defaults to in AR first: the one to pre-select.
+            allowed.sort(key=lambda a: (a.get("ARDefault") or {}).get("value") is not True)
+            choices.cash_accounts[method] = [_value(a, "CashAccount") for a in allowed]
 
     def warehouses() -> None:
         choices.warehouses = [_value(r, "WarehouseID") for r in _rows(ac, "Warehouse", "WarehouseID")

@@ -36,7 +36,10 @@ def test_a_newcomer_onboards_on_the_sandbox_and_the_first_order_reaches_acumatic
     page.get_by_role("button", name="Test connection").click()
 
     expect(page).to_have_url(f"{live_server.url}/onboarding/start/settings/")
+    # Lists read from the sandbox instance, with a distributor's picks pre-selected.
     expect(page.get_by_label("Payment method for 'testgateway'")).to_have_value("CC")
+    expect(page.get_by_label("Cash account for 'testgateway'")).to_have_value("10250")
+    expect(page.get_by_label("Tax ID for BigCommerce's tax")).to_have_value("BCTAX")
     expect(page.get_by_label("Refund adjustment item")).to_have_value("BCREFUND")
     expect(page.get_by_label("Awaiting Fulfillment (11)")).to_be_checked()
     page.get_by_role("button", name="Save and continue").click()

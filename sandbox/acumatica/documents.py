@@ -23,6 +23,11 @@ KEYS: dict[str, list[str]] = {
     "StockItem": ["InventoryID"],
     "NonStockItem": ["InventoryID"],
     "Shipment": ["Type", "ShipmentNbr"],
+    # Set-up lists an onboarding merchant picks from (read only by the connector).
+    "PaymentMethod": ["PaymentMethodID"],
+    "Warehouse": ["WarehouseID"],
+    "Tax": ["TaxID"],
+    "TaxZone": ["TaxZoneID"],
 }
 KEY_DEFAULTS = {"SalesOrder": {"OrderType": "SO"}, "SalesInvoice": {"Type": "Invoice"}, "Payment": {"Type": "Payment"},
                 "Shipment": {"Type": "Shipment"}}

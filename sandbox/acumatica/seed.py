@@ -36,6 +36,7 @@ def seed_instance(slug: str = "demo", catalog: Iterable[DemoItem] | None = None,
     instance = Instance.objects.create(slug=slug, company=company, versions=list(versions), **settings)
     for item in (demo_catalog() if catalog is None else catalog):
         _seed_item(instance, item)
+    _seed_setup_lists(instance)
     if customers:
         for name, email, line1, city, state, postal, country in DEMO_CUSTOMERS:
             put_record(instance, "Customer", {"CustomerName": name, "MainContact": {
@@ -43,6 +44,31 @@ def seed_instance(slug: str = "demo", catalog: Iterable[DemoItem] | None = None,
                 "Address": {"AddressLine1": line1, "City": city, "State": state, "PostalCode": postal,
                             "Country": country}}})
     return instance
+
+
+# What a distributor's instance has set up for web sales: payment methods (with the cash accounts each
+# may use in AR), warehouses, the tax that carries BigCommerce's tax, tax zones.
+PAYMENT_METHODS = [("CC", "Credit card", ["10250"]), ("CASH", "Cash", ["10250", "10200"]),
+                   ("CHECK", "Check", ["10200", "10250"]), ("STORECREDIT", "Store credit", ["10250"]),
+                   ("GIFTCERT", "Gift certificate", ["10250"])]
+TAXES = [("BCTAX", "Tax charged by BigCommerce")]
+TAX_ZONES = [("TAXABLE", "Taxable customers"), ("EXEMPT", "Tax exempt")]
+
+
+def _seed_setup_lists(instance: Instance) -> None:
+    for method, description, accounts in PAYMENT_METHODS:
+        put_record(instance, "PaymentMethod", {
+            "PaymentMethodID": method, "Description": description, "Active": True, "UseInAR": True,
+            "UseInAP": method == "CHECK", "MeansOfPayment": "Credit Card" if method == "CC" else "Cash/Check",
+            "AllowedCashAccounts": [{"CashAccount": a, "UseInAR": True, "ARDefault": n == 0, "Branch": "MAIN"}
+                                    for n, a in enumerate(accounts)]}, run_hooks=False)
+    for warehouse in WAREHOUSES:
+        put_record(instance, "Warehouse", {"WarehouseID": warehouse, "Description": f"{warehouse} warehouse",
+                                           "Active": True}, run_hooks=False)
+    for tax, description in TAXES:
+        put_record(instance, "Tax", {"TaxID": tax, "Description": description, "TaxType": "Sales"}, run_hooks=False)
+    for zone, description in TAX_ZONES:
+        put_record(instance, "TaxZone", {"TaxZoneID": zone, "Description": description}, run_hooks=False)
 
 
 def _seed_item(instance: Instance, item: DemoItem) -> None:
