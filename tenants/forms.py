@@ -13,6 +13,7 @@ from tenants.catalog_settings import CatalogSettingsFields, restart_stock_read
 from tenants.destinations import carry_over_secrets, destination_changes, retype_message
 from tenants.models import (AcumaticaConnection, BigCommerceConnection, Membership, Tenant,
                             endpoint_version_validator, store_hash_validator)
+from tenants.onboarding_draft import Draft, tested_secret
 from tenants.validators import validate_bigcommerce_api_root, validate_instance_url
 
 
@@ -75,8 +76,9 @@ class OnboardingForm(CatalogSettingsFields, forms.Form):
     offline_refund_method = tenant_setting("offline_refund_method", "Offline refund payment method")
     refund_goods = tenant_setting("refund_goods", "Refunded goods")
 
-    def __init__(self, *args, tenant: Tenant | None = None, **kwargs) -> None:
+    def __init__(self, *args, tenant: Tenant | None = None, tested: Draft | None = None, **kwargs) -> None:
         self.tenant = tenant
+        self.tested = tested  # what the last Test connection on this page used (tenants/onboarding_draft.py)
         super().__init__(*args, **kwargs)
         self.fields.update(fields_for_model(Tenant, fields=ORDER_SETTINGS))
         source = tenant or Tenant()
@@ -124,6 +126,8 @@ class OnboardingForm(CatalogSettingsFields, forms.Form):
 
     def stored_secret(self, form_field: str) -> bool:
         bc, ac = self.stored_connections()
+        if self.tested is not None:  # the secrets of this page's last Test connection count as set
+            bc, ac = bc or self.tested.bigcommerce, ac or self.tested.acumatica
         if form_field in self.BC_SECRETS:
             return bool(bc and getattr(bc, self.BC_SECRETS[form_field]))
         return bool(ac and getattr(ac, self.AC_SECRETS[form_field]))
@@ -195,7 +199,9 @@ class OnboardingForm(CatalogSettingsFields, forms.Form):
         self._moved = {}
         retype = []
         for connection, stored, mapping in ((bc, stored_bc, self.BC_SECRETS), (ac, stored_ac, self.AC_SECRETS)):
-            entered = {attribute: data(form_field) for form_field, attribute in mapping.items()}
+            # An empty input takes the secret just tested on this page (for this destination), then the stored one.
+            entered = {attribute: data(form_field) or tested_secret(self.tested, connection, attribute)
+                       for form_field, attribute in mapping.items()}
             lost = carry_over_secrets(stored, connection, entered)
             for form_field, attribute in mapping.items():
                 if attribute in lost:

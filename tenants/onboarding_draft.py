@@ -5,9 +5,13 @@ connection fields) sit in the merchant's session, so no step asks for a secret t
 ever sent back to the browser. The draft rebuilds unsaved connection objects; the wizard saves them as
 the tenant's connections when the merchant starts.
 
-    save_draft(session, bc, ac, tested=..., origin=...)
-    load_draft(session) -> Draft | None
-    clear_draft(session)
+    save_draft(session, bc, ac, tested=..., origin=..., key=SESSION_KEY)
+    load_draft(session, key=SESSION_KEY) -> Draft | None
+    clear_draft(session, key=SESSION_KEY)
+    tested_secret(draft, connection, attribute) -> str   # the draft's secret, if typed for this destination
+
+The one-page form keeps its own draft per page (`form_draft_key`), so Save after Test connection
+does not ask for the secrets just tested either.
 """
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from dataclasses import dataclass
 
 from cryptography.fernet import InvalidToken
 
+from tenants.destinations import destination_changes
 from tenants.models import AcumaticaConnection, BigCommerceConnection
 
 SESSION_KEY = "onboarding_draft"
@@ -58,9 +63,13 @@ class Draft:
     sandbox: dict       # for a sandbox draft: {"store_hash", "instance_slug"}
 
 
+def form_draft_key(slug: str | None) -> str:
+    return f"{SESSION_KEY}:{slug or 'new'}"
+
+
 def save_draft(session, bc: BigCommerceConnection, ac: AcumaticaConnection, *, name: str, tested: bool,
-               origin: str = "merchant", sandbox: dict | None = None) -> None:
-    session[SESSION_KEY] = {
+               origin: str = "merchant", sandbox: dict | None = None, key: str = SESSION_KEY) -> None:
+    session[key] = {
         "name": name, "tested": tested, "origin": origin, "sandbox": sandbox or {},
         "bigcommerce": {f: getattr(bc, f) for f in BC_FIELDS}, "acumatica": {f: getattr(ac, f) for f in AC_FIELDS},
         "bigcommerce_secrets": {f: _seal(getattr(bc, f)) for f in BC_SECRETS},
@@ -68,8 +77,8 @@ def save_draft(session, bc: BigCommerceConnection, ac: AcumaticaConnection, *, n
     }
 
 
-def load_draft(session) -> Draft | None:
-    data = session.get(SESSION_KEY)
+def load_draft(session, key: str = SESSION_KEY) -> Draft | None:
+    data = session.get(key)
     if not data:
         return None
     bc = BigCommerceConnection(**data["bigcommerce"],
@@ -85,5 +94,15 @@ def as_stored(connection):
     return stored
 
 
-def clear_draft(session) -> None:
-    session.pop(SESSION_KEY, None)
+def clear_draft(session, key: str = SESSION_KEY) -> None:
+    session.pop(key, None)
+
+
+def tested_secret(draft: Draft | None, connection, attribute: str) -> str:
+    """The secret the draft holds for `connection`'s system, if it was typed for the same destination."""
+    if draft is None:
+        return ""
+    typed_for = draft.bigcommerce if isinstance(connection, BigCommerceConnection) else draft.acumatica
+    if destination_changes(as_stored(typed_for), connection):
+        return ""
+    return getattr(typed_for, attribute) or ""

@@ -15,6 +15,7 @@ from sync.jobs import queue_webhook_check
 from tenants import access, connection_test
 from tenants.forms import OnboardingForm
 from tenants.onboarding import fit_check_url
+from tenants.onboarding_draft import clear_draft, form_draft_key, load_draft, save_draft
 from tenants.models import Capability, Tenant
 
 
@@ -48,13 +49,15 @@ def _onboarding_page(request, tenant: Tenant | None):
     can_manage = tenant is None or access.can(request.user, tenant, Capability.MANAGE)
     if request.method == "POST" and not can_manage:
         raise PermissionDenied(access.denial_message(tenant, Capability.MANAGE))
-    form = OnboardingForm(request.POST or None, tenant=tenant)
+    draft_key = form_draft_key(tenant.slug if tenant else None)
+    form = OnboardingForm(request.POST or None, tenant=tenant, tested=load_draft(request.session, draft_key))
     if not can_manage:
         form.make_read_only()
     if request.method == "POST" and request.POST.get("action") == "test":
-        return _test_connection(request, form, tenant)
+        return _test_connection(request, form, tenant, draft_key)
     if request.method == "POST" and form.is_valid():
         saved = form.save(request.user)
+        clear_draft(request.session, draft_key)
         queue_webhook_check(saved)
         messages.success(request, f"Saved {saved.name}. Its BigCommerce webhooks are being registered.")
         return redirect("onboarding-edit", slug=saved.slug)
@@ -74,12 +77,15 @@ def _mapping_context(tenant: Tenant | None) -> dict:
             "fit_check_url": fit_check_url(tenant)}
 
 
-def _test_connection(request, form: OnboardingForm, tenant: Tenant | None):
+def _test_connection(request, form: OnboardingForm, tenant: Tenant | None, draft_key: str):
     results = None
     if form.is_valid():
         bc, ac = form.unsaved_connections()
         bigcommerce = connection_test.test_bigcommerce(bc)
         acumatica = connection_test.test_acumatica(ac)
+        # Save takes the secrets just tested from here (encrypted, server-side): nothing is typed twice.
+        save_draft(request.session, bc, ac, name=form.cleaned_data["name"], key=draft_key,
+                   tested=all(step.ok for step in (*bigcommerce, *acumatica)))
         results = {"systems": [("BigCommerce", bigcommerce), ("Acumatica", acumatica)],
                    "versions": connection_test.offered_versions(acumatica)}
         if results["versions"]:

@@ -5,6 +5,7 @@ settings step's validation is tested on the form with given lists."""
 from datetime import date, timedelta
 
 import pytest
+import responses
 from django.contrib.sessions.models import Session
 from django.test import override_settings
 
@@ -13,6 +14,8 @@ from tenants.live_choices import Choices
 from tenants.models import Membership, Tenant
 from tenants.onboarding_draft import SESSION_KEY, load_draft
 from tenants.onboarding_forms import SetupForm, suggested_method
+from tests.test_connection_test_view import FORM_BC, acumatica_answers
+from tests.test_secrets_at_rest import ONBOARDING
 
 LISTS = Choices(order_statuses=[(2, "Shipped"), (11, "Awaiting Fulfillment")], channels=[1, 2],
                 gateways=["stripe", "storecredit"], time_zone="America/Chicago",
@@ -187,3 +190,36 @@ def test_only_an_owner_starts_a_tenant(client, make_tenant, merchant_of):
     assert client.post(f"/onboarding/{tenant.slug}/start/go/").status_code == 404
     tenant.refresh_from_db()
     assert not tenant.active
+
+
+# -- the one-page form: Save after Test connection -------------------------------------------------------------
+
+SECRET_INPUTS = {"bc_access_token": "", "bc_client_secret": "", "ac_client_secret": "", "ac_password": ""}
+
+
+@responses.activate
+def test_save_after_test_connection_takes_the_tested_secrets(client, merchant):
+    client.force_login(merchant)
+    responses.get(FORM_BC + "v2/orders", status=204)
+    for path in ("v3/customers", "v3/catalog/products", "v3/hooks"):
+        responses.get(FORM_BC + path, json={"data": [], "meta": {}})
+    acumatica_answers()
+    tested = client.post("/onboarding/new/", {**ONBOARDING, "action": "test"}).content.decode()
+    assert "form-password-PLAINTEXT" not in tested and "kept on the server" in tested
+    saved = client.post("/onboarding/new/", {**ONBOARDING, **SECRET_INPUTS, "action": "save"})
+    assert saved.status_code == 302, saved.context["form"].errors
+    tenant = Tenant.objects.get(name="Form Co")
+    assert (tenant.bigcommerce.access_token, tenant.acumatica.password) == ("form-token-PLAINTEXT",
+                                                                          "form-password-PLAINTEXT")
+
+
+@responses.activate
+def test_a_tested_secret_is_not_taken_for_another_destination(client, merchant):
+    client.force_login(merchant)
+    responses.get(FORM_BC + "v2/orders", status=401)
+    acumatica_answers()
+    client.post("/onboarding/new/", {**ONBOARDING, "action": "test"})
+    moved = client.post("/onboarding/new/", {**ONBOARDING, **SECRET_INPUTS, "store_hash": "elsewhere1",
+                                             "instance_url": "https://other.example.com", "action": "save"})
+    errors = moved.context["form"].errors
+    assert "bc_access_token" in errors and "ac_password" in errors and not Tenant.objects.exists()
