@@ -62,7 +62,7 @@ def test_it_runs_the_demo_and_orders_reach_acumatica_and_shipments_come_back(tmp
     finally:
         demo.send_signal(signal.SIGINT)
         try:
-            output, _ = demo.communicate(timeout=30)
+            output, _ = demo.communicate(timeout=60)  # a loaded CI box needs time to stop the workers
         except subprocess.TimeoutExpired:
             os.killpg(demo.pid, signal.SIGKILL)
             output, _ = demo.communicate()
