@@ -2,8 +2,8 @@
 
 Red means syncing is stopped or a human must act (records that need attention, workers dead, the
 webhook check failing); amber means something is wrong but still being retried or worth a look
-(records failing and retrying, paid orders filtered, refused webhook deliveries, a flow without a
-success for too long). Green only when none of these holds: the dashboard must never say "all clear"
+(records failing and retrying, paid orders filtered, refused webhook deliveries, webhooks not checked
+for too long, a flow without a success for too long or whose last run failed). Green only when none of these holds: the dashboard must never say "all clear"
 while anything is wrong, so every input below can only add problems, and the state is the worst of them.
 
 Problems with records are grouped by cause: the error message with object numbers taken out, so
@@ -53,6 +53,7 @@ FIXES = [
      "Check the connection settings"),
 ]
 NUMBERS = re.compile(r"#\d+|\b(order|customer|product|variant|refund|transaction|shipment) \d+\b", re.I)
+AMOUNTS = re.compile(r"(?<![\w.])-?\d+\.\d{2}(?!\d|\.\d)")  # money: "totals 570.60 ... is 578.30"
 GAVE_UP = re.compile(r"^Gave up after \d+ attempts\. Last error: ")
 
 
@@ -112,8 +113,9 @@ class Health:
 
 def cause_of(message: str) -> str:
     """The error with object numbers taken out, so one cause is one group."""
-    return NUMBERS.sub(lambda m: m.group(0).split(" ")[0] + " …" if " " in m.group(0) else "#…",
-                       GAVE_UP.sub("", message or "")).strip() or "No error message was recorded."
+    text = NUMBERS.sub(lambda m: m.group(0).split(" ")[0] + " …" if " " in m.group(0) else "#…",
+                       GAVE_UP.sub("", message or ""))
+    return AMOUNTS.sub("…", text).strip() or "No error message was recorded."
 
 
 def group_key(kind: str, status: str, cause: str) -> str:
@@ -190,6 +192,15 @@ def webhook_problems(tenant: Tenant, now: datetime) -> list[Problem]:
         problems.append(Problem(level=RED, title="BigCommerce webhooks could not be checked or repaired",
                                 detail=message or "", since=failed_at, fix_url=f"{settings_url}#bigcommerce",
                                 fix_label="Check the BigCommerce connection"))
+    elif tenant.active and tenant.webhook_check_minutes > 0:
+        # BigCommerce deactivates a hook that keeps failing and never says so: only the check finds dead hooks.
+        last_check = max([at for at in (failed_at, checked_at) if at], default=None)
+        if now - (last_check or tenant.created_at) > stale_after(tenant.webhook_check_minutes):
+            when = f"last {timezone.localtime(last_check):%Y-%m-%d %H:%M}" if last_check else "never checked"
+            problems.append(Problem(level=AMBER, title=f"BigCommerce webhooks not checked for too long ({when})",
+                                    detail="A dead or deactivated hook goes unnoticed until the check runs "
+                                           "(the check-webhooks schedule, or `manage.py check_webhooks`).",
+                                    since=last_check))
     refusals = WebhookRefusals.objects.filter(tenant=tenant, last_at__gte=now - RECENT).first()
     if refusals:
         problems.append(Problem(level=AMBER, title="Webhook deliveries were refused in the last 24 hours",
@@ -226,18 +237,27 @@ def flows(tenant: Tenant, now: datetime) -> list[Flow]:
 
 
 def flow_problems(tenant: Tenant, flow_list: list[Flow]) -> list[Problem]:
-    errors = dict(JobHealth.objects.filter(tenant=tenant).exclude(last_error="").values_list("job", "last_error"))
-    problems = []
+    """A flow without a success for too long, or whose job's last run failed (a catalog push that BigCommerce
+    refused, a poll that could not sign in): at once, not only when the flow has gone stale."""
+    jobs = {row[0]: row[1:] for row in JobHealth.objects.filter(tenant=tenant)
+            .values_list("job", "last_success_at", "last_failure_at", "last_error")}
+    problems, told = [], set()
     for flow in flow_list:
-        if not flow.stale:
-            continue
         job = next(j for k, _, _, j, _ in FLOWS if k == flow.kind)
-        when = f"last success {timezone.localtime(flow.last_success):%Y-%m-%d %H:%M}" if flow.last_success else "never succeeded"
-        error = errors.get(job, "")
+        succeeded_at, failed_at, error = jobs.get(job, (None, None, ""))
+        failing = bool(failed_at) and (succeeded_at is None or failed_at > succeeded_at)
+        if not flow.enabled or not (flow.stale or failing) or (job in told and not flow.stale):
+            continue
+        told.add(job)  # orders and customers share the order poll: one "last run failed" for it
         fix_url, fix_label = fix_for(tenant, error) if error else ("", "")
-        problems.append(Problem(level=AMBER, title=f"{flow.label}: no success for too long ({when})",
-                                detail=f"Last error: {error}" if error else "", since=flow.last_success,
-                                fix_url=fix_url, fix_label=fix_label))
+        if flow.stale:
+            when = (f"last success {timezone.localtime(flow.last_success):%Y-%m-%d %H:%M}" if flow.last_success
+                    else "never succeeded")
+            title, since = f"{flow.label}: no success for too long ({when})", flow.last_success
+        else:
+            title, since = f"{flow.label}: the last run failed; it runs again on schedule", failed_at
+        problems.append(Problem(level=AMBER, title=title, detail=f"Last error: {error}" if error else "",
+                                since=since, fix_url=fix_url, fix_label=fix_label))
     return problems
 
 

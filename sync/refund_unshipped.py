@@ -66,7 +66,7 @@ def reduce_sales_order(posting: RefundPosting, sales_order: dict) -> Decimal:
                 line_id = str(item["item_id"])
                 refunded_qty[line_id] = refunded_qty.get(line_id, Decimal(0)) + Decimal(item.get("quantity") or 0)
     ordered = {str(line["id"]): Decimal(line["quantity"]) for line in order["products"]}
-    details = [{"id": row["id"], "OrderQty": ordered[row.get("ExternalRef")] - refunded_qty[row.get("ExternalRef")]}
+    details = [reduced_line(row, ordered[row["ExternalRef"]], refunded_qty[row["ExternalRef"]])
                for row in current.get("Details") or [] if row.get("ExternalRef") in refunded_qty]
     payload = {"OrderType": keys[0], "OrderNbr": keys[1], "Details": details}
     refunded_tax = sum((money(r.get("total_tax")) for r in refunds), Decimal("0.00"))
@@ -83,6 +83,17 @@ def reduce_sales_order(posting: RefundPosting, sales_order: dict) -> Decimal:
                             f"refunded goods; BigCommerce's order less its refunds is {expected}. Check the order "
                             "in Acumatica before replaying.")
     return money(reduced.get("OrderTotal"))
+
+
+def reduced_line(row: dict, ordered: Decimal, refunded: Decimal) -> dict:
+    """The line with what is left of it. Its discount is a manual amount, which a smaller quantity does not
+    shrink: it keeps the share of the units left (a coupon's discount on a refunded unit went back with it)."""
+    left = ordered - refunded
+    line = {"id": row["id"], "OrderQty": left}
+    discount = money(row.get("DiscountAmount"))
+    if discount:
+        line["DiscountAmount"] = money(discount * left / ordered) if ordered else Decimal("0.00")
+    return line
 
 
 def freight_of(sales_order: dict) -> Decimal:

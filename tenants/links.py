@@ -3,6 +3,8 @@
 BigCommerce: the order in the store's control panel (store-<hash>.mybigcommerce.com/manage/orders/<id>).
 Acumatica: the document's screen (<instance>/Main?ScreenId=<screen>&<keys>), e.g. SO301000 for a sales
 order. Tenants wired to the sandbox get the sandbox's admin pages instead, which exist.
+A shipment goes to its Acumatica shipment (SO302000) and to the BigCommerce order it was recorded on (the
+control panel shows an order's shipments on the order).
 """
 from urllib.parse import urlencode
 
@@ -13,17 +15,31 @@ ACUMATICA_SCREENS = {
     "order": ("SO301000", ("OrderType", "OrderNbr")),
     "customer": ("AR303000", ("AcctCD",)),
     "product": ("IN202500", ("InventoryCD",)),
+    "shipment": ("SO302000", ("ShipmentNbr",)),
 }
-BIGCOMMERCE_PAGES = {"order": "orders", "customer": "customers", "product": "products"}
+BIGCOMMERCE_PAGES = {"order": "orders", "customer": "customers", "product": "products", "shipment": "orders"}
 
 
 def _is_sandbox(url: str, marker: str) -> bool:
     return f"/sandbox/{marker}/" in (url or "")
 
 
+def bigcommerce_object_id(record: SyncRecord) -> str:
+    """The id on the record's BigCommerce page; for a shipment, its first order ("<order>/<shipment>, ...")."""
+    if record.kind == "shipment":
+        first_key = record.bigcommerce_key.split(",")[0].strip()
+        return first_key.split("/")[0] if "/" in first_key else ""
+    return record.bigcommerce_key or (record.external_id if record.direction == SyncRecord.Direction.TO_ACUMATICA else "")
+
+
+def bigcommerce_label(record: SyncRecord) -> str:
+    return f"order {bigcommerce_object_id(record)}" if record.kind == "shipment" else \
+        f"{record.kind} {bigcommerce_object_id(record)}"
+
+
 def bigcommerce_url(record: SyncRecord) -> str:
     connection = getattr(record.tenant, "bigcommerce", None)
-    object_id = record.bigcommerce_key or (record.external_id if record.direction == SyncRecord.Direction.TO_ACUMATICA else "")
+    object_id = bigcommerce_object_id(record)
     page = BIGCOMMERCE_PAGES.get(record.kind)
     if connection is None or not object_id or not page:
         return ""

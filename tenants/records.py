@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from audit.health import records_in_group
 from audit.models import Status, SyncRecord
-from tenants.links import acumatica_url, bigcommerce_url
+from tenants.links import acumatica_url, bigcommerce_label, bigcommerce_url
 from tenants import access
 from tenants.models import Capability, Tenant
 
@@ -119,7 +119,8 @@ def record_detail(request, tenant: Tenant, pk: int):
     return render(request, "tenants/record.html", {
         "tenant": tenant, "record": record, "zone": tenant_zone(tenant),
         "events": events.exclude(action="api.call"), "calls": events.filter(action="api.call").count(),
-        "bigcommerce_url": bigcommerce_url(record), "acumatica_url": acumatica_url(record),
+        "bigcommerce_url": bigcommerce_url(record), "bigcommerce_label": bigcommerce_label(record),
+        "acumatica_url": acumatica_url(record),
         "may_operate": may_operate(request.user, tenant)})
 
 

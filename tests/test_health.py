@@ -17,11 +17,12 @@ PAYMENT = ("No Acumatica payment method and cash account for BigCommerce payment
 ASYNC_WORKERS = {"name": "t", "orm": "default", "sync": False}
 
 
-def healthy(tenant):
+def healthy(tenant, webhooks_checked_at=None):
     """A tenant whose flows ran and whose webhooks were checked: green unless a test breaks something."""
-    for job in ("poll-orders", "push-catalog", "check-webhooks"):
+    for job in ("poll-orders", "push-catalog", "poll-shipments", "check-webhooks"):
         JobHealth.note(tenant.pk, job)
-    AuditEvent.write(action="webhook.checked", tenant_id=tenant.pk, message="ok", response_body="[]")
+    AuditEvent.write(action="webhook.checked", tenant_id=tenant.pk, message="ok", response_body="[]",
+                     created_at=webhooks_checked_at or timezone.now())
     make_record(tenant, "1", status=Status.SUCCEEDED, finished_at=timezone.now())
     return tenant
 
@@ -54,6 +55,10 @@ BREAKAGES = {
     "the order flow has not succeeded for hours": (AMBER, lambda t: JobHealth.objects.filter(
         tenant=t, job="poll-orders").update(last_success_at=timezone.now() - timedelta(hours=3))
         or SyncRecord.objects.filter(tenant=t).update(finished_at=timezone.now() - timedelta(hours=3))),
+    "the last catalog push failed": (AMBER, lambda t: JobHealth.note(
+        t.pk, "push-catalog", error="BigCommerce answered 401 Unauthorized: check the X-Auth-Token.")),
+    "the shipments flow has not succeeded for hours": (AMBER, lambda t: JobHealth.objects.filter(
+        tenant=t, job="poll-shipments").update(last_success_at=timezone.now() - timedelta(hours=3))),
 }
 
 
@@ -76,6 +81,17 @@ def test_a_new_tenant_is_not_stale_but_an_old_one_that_never_synced_is(tenant):
     tenant.refresh_from_db()
     health = tenant_health(tenant)
     assert health.state == AMBER and any("never succeeded" in p.title for p in health.problems)
+
+
+def test_webhooks_not_checked_for_too_long_are_amber(tenant):
+    """Only the check finds hooks BigCommerce deactivated: a check that stopped running is not all clear."""
+    type(tenant).objects.filter(pk=tenant.pk).update(created_at=timezone.now() - timedelta(days=1))
+    healthy(tenant, webhooks_checked_at=timezone.now() - timedelta(hours=2, minutes=50))
+    tenant.refresh_from_db()
+    assert tenant_health(tenant).state == GREEN  # the hourly check is late by less than three runs
+    health = tenant_health(tenant, now=timezone.now() + timedelta(minutes=20))
+    assert health.state == AMBER, health.as_dict()
+    assert [p.title.split(" (")[0] for p in health.problems] == ["BigCommerce webhooks not checked for too long"]
 
 
 @override_settings(Q_CLUSTER=ASYNC_WORKERS)
@@ -101,9 +117,34 @@ def test_it_groups_records_by_cause_with_a_fix_link(client, tenant, merchant_of)
     assert "3 orders: need attention" in html and "Retry all 3" in html and "Fix: Set the payment method" in html
 
 
+def test_every_fix_link_leads_to_a_page_with_what_it_points_at(client, tenant, merchant_of, monkeypatch):
+    """All that can go wrong at once; each Fix link is followed, and its anchor is on the page it reaches."""
+    from tenants import fit_check, fit_check_views
+    monkeypatch.setattr(fit_check_views, "run_fit_check", lambda t: fit_check.FitReport())  # it reads both systems
+    healthy(tenant)
+    for break_it in (b for _, b in BREAKAGES.values()):
+        break_it(tenant)
+    for n, error in enumerate(["SKU 'X-1' has no Acumatica InventoryID: add a SKU mapping or create the item.",
+                               "Guest order #5 has no guest CustomerID: set the guest policy.",
+                               "Acumatica rejected the credentials (401)."], start=70):
+        make_record(tenant, str(n), status=Status.NEEDS_ATTENTION, last_error=error)
+    links = {p.fix_url for p in tenant_health(tenant).problems if p.fix_url}
+    assert len(links) == 6, links  # payment, SKUs, guest, Acumatica, BigCommerce (check and push), filtered
+    client.force_login(merchant_of(tenant))
+    for link in links:
+        path, _, anchor = link.partition("#")
+        response = client.get(path)
+        assert response.status_code == 200, link
+        assert not anchor or f'id="{anchor}"' in response.content.decode(), link
+
+
 def test_object_numbers_do_not_split_a_cause():
     assert cause_of("Gave up after 8 attempts. Last error: Guest order #12 has no e-mail") == \
         cause_of("Gave up after 3 attempts. Last error: Guest order #99 has no e-mail") == "Guest order #… has no e-mail"
+    assert cause_of("Sales order 000027 totals 3.18; BigCommerce's order less its refunds is 6.47.") == \
+        cause_of("Sales order 000030 totals 435.18; BigCommerce's order less its refunds is 443.82.") == \
+        "Sales order … totals …; BigCommerce's order less its refunds is …."
+    assert cause_of("Acumatica answered 503 on 24.200.001") == "Acumatica answered 503 on 24.200.001"
 
 
 def test_retry_all_replays_exactly_the_group(client, tenant, merchant_of, django_capture_on_commit_callbacks):

@@ -56,6 +56,16 @@ def test_the_record_page_has_error_trail_next_retry_replay_and_links(client, ten
     assert 'href="https://erp.example.com/Main?ScreenId=SO301000&amp;OrderType=SO&amp;OrderNbr=SO000701"' in html
 
 
+def test_a_shipment_links_to_its_acumatica_shipment_and_the_bigcommerce_order_it_is_on(client, tenant, merchant_of):
+    record = make_record(tenant, "000042", kind="shipment", status=Status.SUCCEEDED, direction="acumatica_to_bc",
+                         acumatica_key="000042", bigcommerce_key="1017/3, 1018/4")
+    client.force_login(merchant_of(tenant))
+    html = page(client, f"/dashboard/{tenant.slug}/records/{record.pk}/")
+    assert (f'href="https://store-{tenant.bigcommerce.store_hash}.mybigcommerce.com/manage/orders/1017"'
+            in html and "order 1017 in the store's control panel" in html)
+    assert 'href="https://erp.example.com/Main?ScreenId=SO302000&amp;ShipmentNbr=000042"' in html
+
+
 def test_other_tenants_records_are_not_found(client, tenant, make_tenant, merchant_of):
     other = make_tenant("other")
     record = make_record(other, "801")
@@ -66,10 +76,13 @@ def test_other_tenants_records_are_not_found(client, tenant, make_tenant, mercha
     assert client.post(f"/dashboard/{other.slug}/retry/", {"group": "x"}).status_code == 404
 
 
-def test_times_are_shown_in_the_tenants_time_zone(client, tenant, merchant_of, monkeypatch):
-    record = make_record(tenant, "901", status=Status.SUCCEEDED)
-    type(record).objects.filter(pk=record.pk).update(created_at=datetime(2026, 7, 1, 12, 0, tzinfo=dt_timezone.utc))
-    monkeypatch.setattr(records, "tenant_zone", lambda t: __import__("zoneinfo").ZoneInfo("America/New_York"))
+def test_times_are_shown_in_the_tenants_time_zone(client, tenant, merchant_of):
+    record = make_record(tenant, "901", status=Status.NEEDS_ATTENTION, last_error="Something.")
+    type(record).objects.filter(pk=record.pk).update(created_at=datetime(2026, 7, 1, 12, 0, tzinfo=dt_timezone.utc),
+                                                     updated_at=datetime(2026, 7, 1, 12, 0, tzinfo=dt_timezone.utc))
+    type(tenant).objects.filter(pk=tenant.pk).update(time_zone="America/New_York")  # the settings page's field
     client.force_login(merchant_of(tenant))
     html = page(client, f"/dashboard/{tenant.slug}/records/{record.pk}/")
     assert "Jul 1, 2026 08:00" in html and "America/New_York" in html
+    assert "Jul 1, 08:00" in page(client, f"/dashboard/{tenant.slug}/records/")
+    assert "since Jul 1, 08:00" in page(client, f"/dashboard/{tenant.slug}/")  # the problem list
