@@ -33,7 +33,8 @@ RECENT = timedelta(hours=24)
 MAX_GROUPED_RECORDS = 5000  # beyond this the counts are still exact; grouping reads this many rows
 
 KIND_NAMES = {"order": ("order", "orders"), "customer": ("customer", "customers"),
-              "product": ("catalog item", "catalog items"), "shipment": ("shipment", "shipments")}
+              "product": ("catalog item", "catalog items"), "shipment": ("shipment", "shipments"),
+              "catalog_chunk": ("catalog push chunk", "catalog push chunks")}
 
 # SKU problems (an order line whose SKU has no InventoryID or one Acumatica lacks, a catalog item whose
 # SKU the store lacks, an item without a mapping) are fixed on the fit check page's SKU section: it lists what does not match

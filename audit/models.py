@@ -218,20 +218,25 @@ class SyncRecordQuerySet(TenantScopedQuerySet):
     # --- batch runs: many records claimed and settled together (the catalog push) ------------------
 
     def claim_many(self, tenant, kind: str, direction: str, source: str, stubs: dict[str, dict],
-                   snapshots: dict[str, dict], token: uuid.UUID, secrets: list[str]) -> dict[str, "SyncRecord"]:
+                   snapshots: dict[str, dict], token: uuid.UUID, secrets: list[str],
+                   lease: timedelta | None = None) -> dict[str, "SyncRecord"]:
         """``upsert_pending`` + ``claim`` + ``store_snapshot`` for many objects, in a fixed number of
         statements per ``BULK_CHUNK`` instead of about 15 per object; external id -> claimed record.
 
         Same outcome per record as the one-by-one path: a new record is inserted already running; a
         pending, failed or settled one is reopened and claimed (attempts as ``_reopen`` + ``claim``
-        count them); one running elsewhere is left alone and flagged to run again (that run re-reads
+        count them), and so is one still running under ``token`` (an earlier attempt of the same batch
+        whose worker died); one running elsewhere is left alone and flagged to run again (that run re-reads
         the source, so nothing is lost). Claiming is a conditional UPDATE that stamps ``token``, and
         the claimed rows are read back by it, so a record another worker took in between is simply
         not returned. The caller renews the leases (``renew_batch``) and settles with ``settle_many``.
+        ``lease``: a batch run with a record of its own (a catalog chunk) holds the records it claims
+        longer than that record's lease, so that when its worker dies the batch's next attempt takes
+        them over (same token) before the recovery sweep re-runs them one by one.
         """
         now = timezone.now()
         claim = {"status": Status.RUNNING, "source": source, "claim_token": token, "claimed_at": now,
-                 "lease_expires_at": now + backoff.lease(), "next_attempt_at": None, "rerun_requested": False,
+                 "lease_expires_at": now + (lease or backoff.lease()), "next_attempt_at": None, "rerun_requested": False,
                  "status_reason": "", "updated_at": now}
         reset = (Status.SUCCEEDED, Status.FILTERED, Status.NEEDS_ATTENTION)
         if source in (Source.REPLAY, Source.MANUAL):
@@ -239,22 +244,24 @@ class SyncRecordQuerySet(TenantScopedQuerySet):
         claimed: dict[str, SyncRecord] = {}
         for chunk in chunked(list(stubs), BULK_CHUNK):
             scope = self.filter(tenant=tenant, kind=kind, external_id__in=chunk)
-            rows = list(scope.values_list("external_id", "status", "pk"))
-            was = {key: status for key, status, _ in rows}
+            rows = list(scope.values_list("external_id", "status", "pk", "claim_token"))
+            was = {key: status for key, status, _, _ in rows}
+            ours = {key for key, status, _, owner in rows if status == Status.RUNNING and owner == token}
             self.bulk_create([self.model(tenant=tenant, kind=kind, external_id=key, direction=direction,
                                          stub=redact_data(stubs[key]), snapshot=redact_data(snapshots.get(key)),
                                          attempts=1, **claim)
                               for key in chunk if key not in was], ignore_conflicts=True)
-            busy = [key for key, status in was.items() if status == Status.RUNNING]
+            busy = [key for key, status in was.items() if status == Status.RUNNING and key not in ours]
             restart = [key for key, status in was.items() if status in reset]
-            again = [key for key, status in was.items() if status not in reset and status != Status.RUNNING]
+            again = [key for key, status in was.items() if status not in reset and key not in busy]
             if busy:
                 scope.filter(external_id__in=busy, status=Status.RUNNING).update(rerun_requested=True)
             if restart:
                 scope.filter(external_id__in=restart, status__in=reset).update(attempts=1, **claim)
             if again:
-                scope.exclude(status__in=(*reset, Status.RUNNING)).filter(external_id__in=again).update(
-                    attempts=F("attempts") + 1, **claim)
+                # Pending, failed, or running under this very token: a dead attempt of the same batch.
+                scope.filter(Q(status__in=(Status.PENDING, Status.FAILED)) | Q(status=Status.RUNNING, claim_token=token),
+                             external_id__in=again).update(attempts=F("attempts") + 1, **claim)
             mine = list(scope.filter(claim_token=token))
             reopened = [record for record in mine if record.external_id in was]
             for record in reopened:
@@ -262,7 +269,7 @@ class SyncRecordQuerySet(TenantScopedQuerySet):
                 record.snapshot = redact_data(snapshots.get(record.external_id))
             self.bulk_update(reopened, ["stub", "snapshot"], batch_size=BULK_CHUNK)
             events = [_event(pk, "record.coalesced", f"Another {source} event during a run; will run again.")
-                      for key, status, pk in rows if status == Status.RUNNING]
+                      for key, status, pk, _ in rows if key in busy]
             for record in mine:
                 record.__dict__["known_secrets"] = secrets  # the cached_property: not read again per record
                 status = was.get(record.external_id)
@@ -277,10 +284,10 @@ class SyncRecordQuerySet(TenantScopedQuerySet):
                                             for event in events])
         return claimed
 
-    def renew_batch(self, tenant_id: int, token: uuid.UUID) -> int:
+    def renew_batch(self, tenant_id: int, token: uuid.UUID, lease: timedelta | None = None) -> int:
         """Extends the leases of every record a batch run claimed with ``token`` (its heartbeat)."""
         return self.filter(tenant_id=tenant_id, status=Status.RUNNING, claim_token=token).update(
-            lease_expires_at=timezone.now() + backoff.lease())
+            lease_expires_at=timezone.now() + (lease or backoff.lease()))
 
     def settle_many(self, outcomes: list[tuple["SyncRecord", "dict | BaseException"]],
                     events: list["AuditEvent"] = ()) -> list["SyncRecord"]:

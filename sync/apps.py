@@ -7,4 +7,4 @@ class SyncConfig(AppConfig):
 
     def ready(self) -> None:
         # Pipelines register themselves with sync.tasks by kind when imported.
-        from sync import catalog, customers, heartbeat, orders, schedules, shipments  # noqa: F401
+        from sync import catalog, catalog_chunks, customers, heartbeat, orders, schedules, shipments  # noqa: F401
