@@ -37,7 +37,7 @@ from django.utils.functional import cached_property
 
 from audit import backoff
 from audit.redaction import REDACTED, clean_body, clean_url, redact_data, redact_headers, redact_values
-from sync.batches import chunked
+from sync.batches import chunked, update_rows
 from tenants.models import AcumaticaConnection, BigCommerceConnection, TenantScopedQuerySet
 
 
@@ -267,7 +267,7 @@ class SyncRecordQuerySet(TenantScopedQuerySet):
             for record in reopened:
                 record.stub = redact_data(stubs[record.external_id])
                 record.snapshot = redact_data(snapshots.get(record.external_id))
-            self.bulk_update(reopened, ["stub", "snapshot"], batch_size=BULK_CHUNK)
+            update_rows(reopened, ["stub", "snapshot"])
             events = [_event(pk, "record.coalesced", f"Another {source} event during a run; will run again.")
                       for key, status, pk, _ in rows if key in busy]
             for record in mine:
@@ -319,7 +319,7 @@ class SyncRecordQuerySet(TenantScopedQuerySet):
                         setattr(record, name, value)
                     settled.append(record)
                     events.append(record.event(action, message))
-                self.bulk_update(settled, fields, batch_size=BULK_CHUNK)
+                update_rows(settled, fields)
                 flagged = set(self.filter(pk__in=[r.pk for r in settled], rerun_requested=True)
                               .values_list("pk", flat=True))
                 for record in settled:

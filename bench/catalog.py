@@ -1,12 +1,26 @@
-"""Benchmark: push a catalog with every value changed from the sandbox Acumatica to the sandbox store.
+"""Benchmark: the scheduled catalog push of a catalog with every value changed, sandbox Acumatica -> sandbox store.
 
-    .venv/bin/python bench/catalog.py [--skus 1000 10000] [--modes default warehouse]
+    .venv/bin/python bench/catalog.py [--skus 1000 10000] [--modes default warehouse] [--quota 150 --window 30]
 
 For each size and stock mode: seeds both simulators with the same catalog (60 % simple products, 40 %
-variants, four per product), changes every price, cost and quantity in Acumatica, then runs one
-catalog push in this process against a web server in another (so the memory figure is the
-connector's alone). Prints BigCommerce calls by kind, Acumatica calls, seconds and the push's peak
-traced memory, then runs a second push and prints its write calls (0 expected).
+variants, four per product), then runs, each in a fresh worker process of its own (``--child``) against
+a web server in another (so the figures are the connector's alone):
+
+1. ``unthrottled``: every price, cost and quantity changed in Acumatica; the scheduled push
+   (``sync.catalog_chunks.queue_catalog_push``, then each chunk record the way a qcluster worker runs it,
+   ``sync.tasks.process_record``) with the store's quota out of the way. First push for the tenant: it
+   also looks up the BigCommerce ids.
+2. ``unchanged``: the same push again with nothing changed (0 BigCommerce writes expected).
+3. ``at quota``: everything changed again, the store at ``--quota`` requests per ``--window`` seconds
+   (BigCommerce's Standard plan, 150 / 30 s, by default); ids known now, so the calls are the writes.
+4. ``memory``: everything changed again, unthrottled, with ``tracemalloc`` on, in its own run (tracing
+   slows Python down ~2.5x, so no time is taken from it); the worker's peak RSS is ``ru_maxrss``.
+
+Each figure is printed next to its floor or bound and the ratio: BigCommerce write calls against the
+API's batch limits, database statements per changed SKU (the worker's own connection, every statement
+from reading Acumatica to the last settle, lease heartbeats aside) against 0.5, seconds at the quota
+against the quota floor (BigCommerce calls x window / quota), unthrottled seconds against 75 s, peak
+RSS against 150 MB. Calls are counted from the audit trail.
 
 Stock modes (the tenant's settings, see README "Catalog and stock"):
 - ``default``: available over all warehouses, one InventoryQuantityAvailable read for all moved items;
@@ -15,12 +29,20 @@ Stock modes (the tenant's settings, see README "Catalog and stock"):
 from __future__ import annotations
 
 import argparse
+import json
 import math
+import os
+import subprocess
+import sys
 import time
-import tracemalloc
 from decimal import Decimal
 
-from common import configure, free_port, processes, wait_for_http
+from common import ROOT, configure, free_port, processes, wait_for_http
+
+STATEMENTS_PER_SKU = 0.5
+UNTHROTTLED_SECONDS = 75.0
+RSS_MB = 150.0
+QUOTA_RATIO = 1.15
 
 
 def catalog_of(skus: int):
@@ -61,8 +83,6 @@ def wire(base_url: str, slug: str, skus: int, mode: str):
 
     catalog = catalog_of(skus)
     store = seed_store(f"bench{skus}{mode[:2]}", catalog=catalog, access_token="bench-token")
-    store.rate_limit_quota = 1_000_000  # measure the connector, not the simulated quota
-    store.save()
     instance = seed_instance(f"bench-{skus}-{mode}", catalog=catalog, versions=("24.200.001",), customers=False,
                              max_sessions=0)
     Tenant.objects.filter(slug=slug).delete()
@@ -73,65 +93,181 @@ def wire(base_url: str, slug: str, skus: int, mode: str):
                                        endpoint_version="24.200.001", company=instance.company,
                                        client_id=instance.client_id, client_secret=instance.client_secret,
                                        username=instance.username, password=instance.password)
-    return Tenant.objects.get(pk=tenant.pk), instance, sum(len(i.variants) or 1 for i in catalog)
+    products = sum(1 for item in catalog if not item.variants)
+    variants = sum(len(item.variants) for item in catalog)
+    return Tenant.objects.get(pk=tenant.pk), store, instance, products, variants
 
 
-def calls(tenant, method: str | None = None, contains: str = "", since_id: int = 0) -> int:
+def set_quota(store, quota: int, window_s: float) -> None:
+    from sync.models import RateBudget
+
+    store.rate_limit_quota, store.rate_limit_window_ms = quota, int(window_s * 1000)
+    store.save(update_fields=["rate_limit_quota", "rate_limit_window_ms"])
+    RateBudget.objects.filter(store_hash=store.store_hash).delete()  # learnt afresh from the next answer
+
+
+def calls(tenant, since_id: int, method: str | None = None, contains: str = "") -> int:
     from audit.models import AuditEvent
 
     rows = AuditEvent.objects.filter(tenant=tenant, action="api.call", url__contains=contains, pk__gt=since_id)
     return rows.filter(method=method).count() if method else rows.count()
 
 
-def run(base_url: str, skus: int, mode: str) -> None:
+def last_event_id() -> int:
     from audit.models import AuditEvent
-    from sync.catalog import push_catalog
 
-    tenant, instance, count = wire(base_url, f"bench-{skus}-{mode}", skus, mode)
-    change_everything(instance)
-    tracemalloc.start()
-    started = time.perf_counter()
-    summary = push_catalog(tenant)
-    seconds = time.perf_counter() - started
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
+    return AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+# -- the worker process -----------------------------------------------------------------------------
+
+def child(tenant_id: int, memory: bool) -> None:
+    """One worker's share: the scheduled run that reads and queues, then every chunk task in turn."""
+    import resource
+    import tracemalloc
+
+    from django.db import connection
+
+    from sync import catalog_chunks
+    from sync.tasks import process_record
+    from tenants.models import Tenant
+
+    statements = [0]
+
+    def count(execute, sql, params, many, context):
+        statements[0] += 1
+        return execute(sql, params, many, context)
+
+    queued: list[int] = []
+    catalog_chunks.enqueue_record = lambda record: queued.append(record.pk)  # this process is the worker
+    if memory:
+        tracemalloc.start()
+    started, cpu = time.perf_counter(), time.process_time()
+    with connection.execute_wrapper(count):
+        tenant = Tenant.objects.select_related("bigcommerce", "acumatica").get(pk=tenant_id)
+        summary = catalog_chunks.queue_catalog_push(tenant)
+        for pk in queued:
+            process_record(pk)
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    peak = tracemalloc.get_traced_memory()[1] if memory else 0
+    from audit.models import SyncRecord
+
+    totals = {"changed": 0, "succeeded": 0, "failed": 0, "not_found": 0}
+    for result, status in SyncRecord.objects.filter(pk__in=queued).values_list("result", "status"):
+        for key in totals:
+            totals[key] += (result or {}).get("summary", {}).get(key, 0)
+        totals.setdefault("chunk_status", []).append(status)
+    print(json.dumps({"seconds": seconds, "cpu": cpu, "statements": statements[0], "chunks": len(queued), "read": summary.read,
+                      "traced_peak_mb": peak / 1e6, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                      **totals}))
+
+
+def run_child(tenant_id: int, env: dict, memory: bool = False) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--child", str(tenant_id), *(["--memory"] if memory else [])],
+                         cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
+    if out.returncode or not lines:
+        raise SystemExit(f"worker failed ({out.returncode}):\n{out.stderr[-3000:]}")
+    return json.loads(lines[-1])
+
+
+# -- the report -------------------------------------------------------------------------------------
+
+def row(name: str, value: float, bound: float, unit: str = "", kind: str = "floor") -> None:
+    ratio = value / bound if bound else float("nan")
+    print(f"  {name:<44} {value:>10.2f}{unit:<4} {kind} {bound:>9.2f}{unit:<4} ratio {ratio:5.2f}")
+
+
+def push(label: str, tenant, env: dict, memory: bool = False) -> tuple[dict, int]:
+    since = last_event_id()
+    result = run_child(tenant.pk, env, memory)
+    status = ",".join(sorted(set(result.pop("chunk_status", [])))) or "-"
+    print(f"\n {label}: {result['read']} items read, {result['changed']} changed, {result['succeeded']} pushed, "
+          f"{result['failed']} failed, {result['not_found']} not in BigCommerce; {result['chunks']} chunk records "
+          f"({status})")
+    return result, since
+
+
+def report_calls(tenant, since: int, products: int, variants: int, changed: int) -> int:
     bc = "/sandbox/bigcommerce/"
-    print(f"\n{count} SKUs, {mode} stock mode: {summary.changed} changed, {summary.succeeded} pushed, {summary.failed} failed, "
-          f"{summary.not_found} not in BigCommerce")
-    print(f"  BigCommerce calls: {calls(tenant, contains=bc)} "
-          f"(product PUTs {calls(tenant, 'PUT', 'v3/catalog/products')}, "
-          f"variant PUTs {calls(tenant, 'PUT', 'v3/catalog/variants')}, "
-          f"inventory PUTs {calls(tenant, 'PUT', 'inventory/adjustments')}, "
-          f"lookup GETs {calls(tenant, 'GET', bc)})")
-    print(f"  Acumatica calls: {calls(tenant, contains='/sandbox/acumatica/')} "
-          f"(InventoryQuantityAvailable {calls(tenant, 'PUT', 'InventoryQuantityAvailable')}, "
-          f"InventorySummaryInquiry {calls(tenant, 'PUT', 'InventorySummaryInquiry')}, "
-          f"item reads {calls(tenant, 'GET', 'Item')})")
-    print(f"  seconds: {seconds:.1f}   peak traced memory: {peak / 1e6:.1f} MB")
-    last = AuditEvent.objects.filter(tenant=tenant).order_by("-pk").values_list("pk", flat=True).first() or 0
-    started = time.perf_counter()
-    again = push_catalog(tenant)
-    writes = calls(tenant, contains=bc, since_id=last) - calls(tenant, "GET", bc, since_id=last)
-    print(f"  second push: {again.changed} changed, {writes} BigCommerce write calls, "
-          f"{time.perf_counter() - started:.1f} s")
+    product_puts = calls(tenant, since, "PUT", "v3/catalog/products")
+    variant_puts = calls(tenant, since, "PUT", "v3/catalog/variants")
+    inventory_puts = calls(tenant, since, "PUT", "inventory/adjustments")
+    lookups = calls(tenant, since, "GET", bc)
+    print(f"  BigCommerce calls {calls(tenant, since, contains=bc)}: product PUTs {product_puts}, variant PUTs "
+          f"{variant_puts}, inventory PUTs {inventory_puts}, lookup GETs {lookups}; Acumatica calls "
+          f"{calls(tenant, since, contains='/sandbox/acumatica/')} (InventorySummaryInquiry "
+          f"{calls(tenant, since, 'PUT', 'InventorySummaryInquiry')})")
+    if changed:
+        writes = math.ceil(products / 10) + math.ceil(variants / 50) + math.ceil(changed / 2000)
+        row("BigCommerce write calls (batch limits)", product_puts + variant_puts + inventory_puts, writes)
+    return calls(tenant, since, contains=bc)
+
+
+def run(base_url: str, skus: int, mode: str, quota: int, window: float, env: dict) -> None:
+    from audit.models import AuditEvent
+
+    tenant, store, instance, products, variants = wire(base_url, f"bench-{skus}-{mode}", skus, mode)
+    print(f"\n{products + variants} SKUs ({products} products, {variants} variants), {mode} stock mode, "
+          f"{os.environ['DATABASE_URL'].split(':')[0]}")
+
+    set_quota(store, 1_000_000, window)
+    change_everything(instance)
+    result, since = push("1. unthrottled, every value changed", tenant, env)
+    report_calls(tenant, since, products, variants, result["changed"])
+    row("database statements per changed SKU", result["statements"] / max(result["changed"], 1), STATEMENTS_PER_SKU,
+        kind="bound")
+    row("seconds (shared machine: see docs)", result["seconds"], UNTHROTTLED_SECONDS, " s", "bound")
+    print(f"  of which the worker's own CPU {result['cpu']:.1f} s (the rest: waiting for the sandbox and the database)")
+
+    result, since = push("2. unchanged", tenant, env)
+    total = calls(tenant, since, contains="/sandbox/bigcommerce/")
+    writes = total - calls(tenant, since, "GET", "/sandbox/bigcommerce/")
+    print(f"  BigCommerce write calls {writes} (0 expected), database statements {result['statements']}, "
+          f"{result['seconds']:.1f} s")
+
+    set_quota(store, quota, window)
+    change_everything(instance)
+    result, since = push(f"3. at a quota of {quota} / {window:g} s, every value changed", tenant, env)
+    bc_calls = report_calls(tenant, since, products, variants, result["changed"])
+    floor = bc_calls * window / quota
+    row("seconds at the quota (floor: calls x window / quota)", result["seconds"], floor, " s")
+    print(f"  of which the worker's own CPU {result['cpu']:.1f} s")
+    refused = AuditEvent.objects.filter(tenant=tenant, action="api.call", pk__gt=since, status_code=429).count()
+    print(f"  (bound: {QUOTA_RATIO} x the floor; 429 answers: {refused})")
+    row("database statements per changed SKU", result["statements"] / max(result["changed"], 1), STATEMENTS_PER_SKU,
+        kind="bound")
+
+    set_quota(store, 1_000_000, window)
+    change_everything(instance)
+    result, since = push("4. memory run (tracemalloc on, not timed), every value changed", tenant, env, memory=True)
+    row("worker peak RSS", result["rss_mb"], RSS_MB, " MB", "bound")
+    print(f"  peak traced Python allocation {result['traced_peak_mb']:.1f} MB")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skus", type=int, nargs="+", default=[1000, 10000])
-    parser.add_argument("--modes", nargs="+", choices=sorted(MODES), default=["default", "warehouse"])
+    parser.add_argument("--modes", nargs="+", choices=sorted(MODES), default=["default"])
+    parser.add_argument("--quota", type=int, default=150, help="store requests per window (BigCommerce Standard: 150)")
+    parser.add_argument("--window", type=float, default=30.0, help="quota window in seconds (BigCommerce: 30)")
+    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--memory", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
     env = configure()
     from django.conf import settings
 
-    settings.DEBUG = False  # DEBUG keeps every SQL statement in memory, which would swamp the figure
+    settings.DEBUG = False  # DEBUG keeps every SQL statement in memory, which would swamp the figures
+    if args.child:
+        child(args.child, args.memory)
+        return
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
     with processes(["runserver", f"127.0.0.1:{port}", "--noreload"], env=env):
         wait_for_http(f"{base_url}/healthz")
         for skus in args.skus:
             for mode in args.modes:
-                run(base_url, skus, mode)
+                run(base_url, skus, mode, args.quota, args.window, env)
 
 
 if __name__ == "__main__":

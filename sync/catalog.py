@@ -49,7 +49,7 @@ from audit.models import (AuditEvent, Direction, Source, Status, SyncRecord, api
                           tenant_secrets)
 from sync import catalog_reads as reads
 from sync.acumatica import AcumaticaClient
-from sync.batches import chunked
+from sync.batches import chunked, update_rows
 from sync.bigcommerce import BigCommerceClient
 from sync.catalog_values import (WAREHOUSE_DETAILS, CatalogSettings, Item, adjustment_item, catalog_body, changes,
                                  halves, jsonable_values, later)
@@ -188,7 +188,7 @@ class CatalogPush:
             if record.status == Status.PENDING:  # a push notification came in meanwhile: run it again
                 enqueue_record(record)
         dirty = [state for state in states.values() if _fields(state) != loaded[state.inventory_id]]
-        CatalogState.objects.bulk_update(dirty, STATE_FIELDS, batch_size=STATE_BATCH)
+        update_rows(dirty, STATE_FIELDS, size=STATE_BATCH)
         return outcomes
 
     # -- states and lookups --------------------------------------------------------------------
