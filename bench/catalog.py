@@ -113,6 +113,21 @@ def calls(tenant, since_id: int, method: str | None = None, contains: str = "") 
     return rows.filter(method=method).count() if method else rows.count()
 
 
+def audit_bytes(tenant, since_id: int) -> tuple[int, int]:
+    """Rows and bytes (bodies, headers, message, url) of the audit trail written since ``since_id``."""
+    from django.db.models import Count, Sum
+    from django.db.models.functions import Cast, Length
+    from django.db.models import TextField
+
+    from audit.models import AuditEvent
+
+    sizes = [Length(name) for name in ("request_body", "response_body", "message", "url")]
+    sizes += [Length(Cast(name, TextField())) for name in ("request_headers", "response_headers")]
+    total = AuditEvent.objects.filter(tenant=tenant, pk__gt=since_id).aggregate(
+        rows=Count("pk"), **{f"s{i}": Sum(size) for i, size in enumerate(sizes)})
+    return total.pop("rows"), sum(value or 0 for value in total.values())
+
+
 def last_event_id() -> int:
     from audit.models import AuditEvent
 
@@ -219,6 +234,9 @@ def run(base_url: str, skus: int, mode: str, quota: int, window: float, env: dic
         kind="bound")
     row("seconds (shared machine: see docs)", result["seconds"], UNTHROTTLED_SECONDS, " s", "bound")
     print(f"  of which the worker's own CPU {result['cpu']:.1f} s (the rest: waiting for the sandbox and the database)")
+    rows, size = audit_bytes(tenant, since)
+    print(f"  audit trail: {rows} rows, {size / 1e6:.1f} MB of text ({size / max(result['changed'], 1):.0f} bytes per "
+          f"changed SKU; api.call bodies included)")
 
     result, since = push("2. unchanged", tenant, env)
     total = calls(tenant, since, contains="/sandbox/bigcommerce/")
