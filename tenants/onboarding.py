@@ -3,6 +3,7 @@
     /onboarding/start/                 step 1: credentials (or "Use the sandbox"), Test connection
     /onboarding/start/settings/        step 2: settings chosen from lists read live from both systems
     /onboarding/<slug>/start/          step 3: the fit check, then Start: first sync, on to the dashboard
+    /onboarding/<slug>/lists/          later: the step 2 settings again, for owners, with the tenant's values
 
 Until step 2 is saved nothing is stored but the draft in the merchant's session (secrets encrypted,
 tenants/onboarding_draft.py); a passing Test connection is what unlocks step 2. Step 2 creates the tenant,
@@ -145,3 +146,19 @@ def start(request: HttpRequest, slug: str) -> HttpResponse:
     queue_first_sync(tenant)
     messages.success(request, f"{tenant.name} is syncing: its first order poll and catalog push are under way.")
     return redirect("dashboard", slug=tenant.slug)
+
+
+@login_required
+def settings_from_lists(request: HttpRequest, slug: str) -> HttpResponse:
+    """Step 2 again for a tenant that exists: its settings against lists read live now (owners only)."""
+    tenant = get_object_or_404(Tenant.objects.visible_to(request.user).select_related("bigcommerce", "acumatica"),
+                               slug=slug)
+    access.require(request.user, tenant, Capability.MANAGE)
+    choices = read_choices(tenant.bigcommerce, tenant.acumatica)
+    form = SetupForm(request.POST or None, choices=choices, tenant=tenant)
+    if request.method == "POST" and form.is_valid():
+        form.apply(tenant)
+        tenant.save()
+        messages.success(request, f"Saved the settings of {tenant.name}.")
+        return redirect("onboarding-edit", slug=tenant.slug)
+    return render(request, "tenants/onboarding_setup.html", {"form": form, "choices": choices, "tenant": tenant})

@@ -65,6 +65,23 @@ def draft_initial(draft: Draft) -> dict:
             "ac_client_id": ac.client_id, "username": ac.username}
 
 
+def setup_initial(tenant: Tenant, gateways: list[str]) -> dict:
+    """The tenant's current settings as the settings form's values (for changing them later)."""
+    initial = {name: getattr(tenant, name) for name in (
+        "paid_status_ids", "channel_ids", "time_zone", "order_type", "branch", "tax_id", "tax_zone", "warehouses",
+        "refund_adjustment_item", "fee_item", "no_sku_item", "unmapped_gateways_use_default",
+        "default_payment_method", "default_cash_account")}
+    if tenant.orders_backfill_from:
+        initial["orders_backfill_from"] = tenant.orders_backfill_from.astimezone(ZoneInfo(tenant.time_zone)).date()
+    for gateway in gateways:
+        if gateway not in tenant.payment_method_map:
+            continue  # seen in recent orders but not mapped yet: the suggestion stands
+        method = tenant.payment_method_map[gateway]
+        initial[f"method_{gateway_key(gateway)}"] = method
+        initial[f"cash_{gateway_key(gateway)}"] = tenant.cash_account_map.get(method) or tenant.default_cash_account
+    return initial
+
+
 def _pick(options: list[str], wanted: tuple[str, ...]) -> str:
     upper = {o.upper(): o for o in options}
     return next((upper[w] for w in wanted if w in upper), "")
@@ -90,13 +107,18 @@ def _choice_or_text(label: str, options: list[tuple[str, str]], initial: str, he
 class SetupForm(forms.Form):
     """Step 2: the settings every pipeline needs, chosen from live lists."""
 
-    def __init__(self, *args, choices: Choices, sandbox_defaults: dict | None = None, **kwargs) -> None:
+    def __init__(self, *args, choices: Choices, sandbox_defaults: dict | None = None,
+                 tenant: Tenant | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.choices = choices
-        self.gateways = list(dict.fromkeys([*choices.gateways, *(sandbox_defaults or {}).get("methods", {})]))
+        mapped = list(tenant.payment_method_map) if tenant else []
+        self.gateways = list(dict.fromkeys([*choices.gateways, *(sandbox_defaults or {}).get("methods", {}), *mapped]))
         self._order_fields(choices)
         self._payment_fields(choices, sandbox_defaults or {})
         self._item_fields(choices)
+        if tenant is not None and not self.is_bound:
+            self.initial.update(setup_initial(tenant, self.gateways))
+            self._keep_current_values()
 
     # -- fields ---------------------------------------------------------------------------------
 
@@ -168,6 +190,15 @@ class SetupForm(forms.Form):
         self.fields["no_sku_item"] = _choice_or_text(
             "Item for lines without a SKU", items, "", help_text="Custom products, gift certificates bought. "
                                                                  "Empty: such orders need attention.")
+
+    def _keep_current_values(self) -> None:
+        """A value the tenant has but the system no longer lists stays selectable, marked, so opening the
+        page and saving changes nothing by itself."""
+        for name, field in self.fields.items():
+            current = self.initial.get(name)
+            if isinstance(field, forms.ChoiceField) and not isinstance(field, forms.MultipleChoiceField) \
+                    and current and current not in dict(field.choices):
+                field.choices = [*field.choices, (current, f"{current} (not listed by your system)")]
 
     # -- groups for the template ----------------------------------------------------------------
 
@@ -245,8 +276,11 @@ class SetupForm(forms.Form):
                      "unmapped_gateways_use_default"):
             setattr(tenant, name, data[name])
         tenant.warehouses = list(data.get("warehouses") or [])
-        tenant.payment_method_map = {g: data[f"method_{gateway_key(g)}"] for g in self.gateways}
-        tenant.cash_account_map = {data[f"method_{gateway_key(g)}"]: data[f"cash_{gateway_key(g)}"]
-                                   for g in self.gateways}
+        # Merged into what is there: a cash account set for another use (the offline refund method) stays.
+        tenant.payment_method_map = {**tenant.payment_method_map,
+                                     **{g: data[f"method_{gateway_key(g)}"] for g in self.gateways}}
+        tenant.cash_account_map = {**tenant.cash_account_map,
+                                   **{data[f"method_{gateway_key(g)}"]: data[f"cash_{gateway_key(g)}"]
+                                      for g in self.gateways}}
         excluded = set(tenant.catalog_excluded_items or [])
         tenant.catalog_excluded_items = sorted(excluded | {i for i in (tenant.fee_item, tenant.no_sku_item) if i})

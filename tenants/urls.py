@@ -11,6 +11,7 @@ urlpatterns = [
     path("onboarding/start/settings/", onboarding.setup, name="onboarding-settings"),
     path("onboarding/<slug:slug>/start/", onboarding.finish, name="onboarding-finish"),
     path("onboarding/<slug:slug>/start/go/", onboarding.start, name="onboarding-go"),
+    path("onboarding/<slug:slug>/lists/", onboarding.settings_from_lists, name="onboarding-lists"),
     path("onboarding/<slug:slug>/", views.onboarding_edit, name="onboarding-edit"),
     path("onboarding/<slug:slug>/fit-check/", fit_check_views.fit_check, name="fit-check"),
     path("onboarding/<slug:slug>/fit-check/unmatched.csv", fit_check_views.unmatched_csv,

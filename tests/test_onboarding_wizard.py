@@ -10,6 +10,8 @@ from django.contrib.sessions.models import Session
 from django.test import override_settings
 
 from sandbox.acumatica.models import Instance
+from sandbox.catalog_data import demo_catalog
+from sandbox.demo import connect_sandbox_tenant
 from tenants.live_choices import Choices
 from tenants.models import Membership, Tenant
 from tenants.onboarding_draft import SESSION_KEY, load_draft
@@ -223,3 +225,27 @@ def test_a_tested_secret_is_not_taken_for_another_destination(client, merchant):
                                              "instance_url": "https://other.example.com", "action": "save"})
     errors = moved.context["form"].errors
     assert "bc_access_token" in errors and "ac_password" in errors and not Tenant.objects.exists()
+
+
+# -- later: the settings against live lists, for owners ----------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_owner_changes_the_payment_settings_from_live_lists(client, merchant_of, live_server):
+    tenant = connect_sandbox_tenant(live_server.url, slug="lists", store_hash="lists1234", instance_slug="lists",
+                                    catalog=demo_catalog(count=2), cash_account_map={"CHECK": "10200"})
+    client.force_login(merchant_of(tenant, role=Membership.Role.OPERATOR, username="operator"))
+    assert client.get("/onboarding/lists/lists/").status_code == 403
+    client.force_login(merchant_of(tenant, username="owner"))
+    with override_settings(DEBUG=True):
+        form = client.get("/onboarding/lists/lists/").context["form"]
+        assert form["method_testgateway"].value() == "CC" and form["cash_testgateway"].value() == "10250"
+        assert ("CHECK", "CHECK — Check") in form.fields["method_custom"].choices
+        values = {name: form[name].value() for name in form.fields}
+        values = {k: v for k, v in values.items() if v not in (None, False)}
+        response = client.post("/onboarding/lists/lists/", {**values, "method_custom": "CASH", "cash_custom": "10200"})
+    assert response.status_code == 302, response.context["form"].errors
+    tenant.refresh_from_db()
+    assert tenant.payment_method_map["custom"] == "CASH" and tenant.payment_method_map["testgateway"] == "CC"
+    assert tenant.cash_account_map == {"CHECK": "10200", "CC": "10250", "CASH": "10200", "STORECREDIT": "10250",
+                                       "GIFTCERT": "10250"}
