@@ -2,6 +2,7 @@
 corrected by long-running actions, found by LastModifiedDateTime, announced by push notifications; every call
 of the flow checked against the official schema of 22.200.001, 23.200.001 and 24.200.001."""
 import datetime as dt
+from decimal import Decimal
 from urllib.parse import urljoin
 
 import pytest
@@ -197,3 +198,20 @@ def test_the_shipment_flow_follows_each_versions_schema(api, monkeypatch, versio
     assert check.violations(calls) == []
     assert {"Shipment_PutEntity", "Shipment_InvokeAction_ConfirmShipment", "Shipment_InvokeAction_CorrectShipment",
             "Shipment_GetList"} <= check.operation_ids(calls)
+
+
+def test_stock_leaves_on_hand_when_a_shipment_is_confirmed_and_comes_back_when_it_is_corrected(api):
+    from sandbox.acumatica.stock import summary_rows
+
+    def main_row():
+        row = next(r for r in summary_rows(api.instance, "SKU-00001") if r["WarehouseID"] == "MAIN")
+        return Decimal(row["QtyOnHand"]), Decimal(row["QtyAvailable"])
+
+    before_on_hand, before_available = main_row()
+    customer_id, nbr = order_of(api, lines=(("SKU-00001", 3, "10.00"),))
+    assert main_row() == (before_on_hand, before_available - 3)          # allocated by the open order
+    shipment = ship(api, customer_id, nbr, [(1, 2)]).json()
+    assert run_action(api, "ConfirmShipment", shipment) == [202, 202, 204]
+    assert main_row() == (before_on_hand - 2, before_available - 3)      # 2 issued, 1 still allocated
+    assert run_action(api, "CorrectShipment", shipment) == [202, 202, 204]
+    assert main_row() == (before_on_hand, before_available - 3)

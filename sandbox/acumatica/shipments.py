@@ -101,7 +101,8 @@ def _check_line(instance: Instance, data: dict, row: dict, n: int, others: list[
         errors[where + "InventoryID"] = "The item differs from the item of the sales order line."
         return
     row.update({"InventoryID": line["InventoryID"], "UOM": line.get("UOM"), "Description": line.get("LineDescription"),
-                "WarehouseID": line.get("WarehouseID") or instance.branch, "OrderedQty": qty(dec(line.get("OrderQty")))})
+                "WarehouseID": line.get("WarehouseID") or _default_warehouse(instance, line.get("InventoryID")),
+                "OrderedQty": qty(dec(line.get("OrderQty")))})
     open_qty = dec(line.get("OrderQty")) - _held(others, row["OrderType"], row["OrderNbr"], row["OrderLineNbr"], True)
     available = open_qty - _held(others, row["OrderType"], row["OrderNbr"], row["OrderLineNbr"], False)
     shipped = dec(row.get("ShippedQty") if row.get("ShippedQty") is not None else available)
@@ -115,6 +116,12 @@ def _check_line(instance: Instance, data: dict, row: dict, n: int, others: list[
     for name in ("UOM", "Description"):
         if row.get(name) is None:
             row.pop(name, None)
+
+
+def _default_warehouse(instance: Instance, inventory_id: str | None) -> str:
+    """The warehouse a line without one ships from: its item's default warehouse (then the branch's name)."""
+    item = find(instance, "StockItem", {"InventoryID": inventory_id})
+    return (item.data.get("DefaultWarehouseID") if item else None) or instance.branch
 
 
 def shipment_after(instance: Instance, record: Record, before: dict | None) -> None:
@@ -176,12 +183,15 @@ def precheck(action: str, record: Record) -> str | None:
 
 
 def _set_status(instance: Instance, record: Record, status: str, packages_confirmed: bool) -> None:
+    from .stock import issue_shipment
     before = {**record.data}
     record.data["Status"] = status
     for package in record.data.get("Packages") or []:
         package["Confirmed"] = packages_confirmed
     record.last_modified = timezone.now()
     record.save()
+    # The goods leave the warehouse on confirmation (the IN issue) and come back when it is corrected.
+    issue_shipment(instance, record.data, 1 if status == CONFIRMED else -1)
     refresh_orders(instance, record.data)
     notify(instance, record, before)
 

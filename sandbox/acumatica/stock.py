@@ -2,9 +2,11 @@
 
 What the real site keeps in its item-site status (INSiteStatus) is computed here from the records:
 
-- **On hand** is `StockItem.WarehouseDetails[].QtyOnHand` (base unit). Releasing the invoice of a
-  sales order issues its stock lines from their warehouses (`issue_order`).
-- **Allocations**: the open quantity of a stock line on a sales order that is not on hold
+- **On hand** is `StockItem.WarehouseDetails[].QtyOnHand` (base unit). Confirming a shipment issues its
+  lines from their warehouses, correcting it puts them back (`issue_shipment`); releasing the invoice of a
+  sales order issues what its lines still have open, i.e. not shipped (`issue_order`, the invoice-first flow).
+- **Allocations**: the open quantity (`OpenQty`, what confirmed shipments left; the ordered quantity before
+  any) of a stock line on a sales order that is not on hold
   (`ALLOCATING` statuses: the default availability calculation deducts booked, allocated and
   shipped sales order quantities, not prepared ones on hold) reduces *available*, never *on hand*.
   Lines on a shipment (`Shipping`) reduce *available for shipment* too.
@@ -87,12 +89,17 @@ def allocations(instance: Instance, items: dict[str, Record]) -> dict[tuple[str,
             item = items.get(str(line.get("InventoryID") or ""))
             if item is None:
                 continue
-            qty = in_base(item.data, line.get("OrderQty"), line.get("UOM"))
+            qty = in_base(item.data, open_quantity(line), line.get("UOM"))
             row = totals[(item.key, str(line.get("WarehouseID") or item.data.get("DefaultWarehouseID") or ""))]
             row[0] += qty
             if status in ON_SHIPMENTS:
                 row[1] += qty
     return {key: (value[0], value[1]) for key, value in totals.items()}
+
+
+def open_quantity(line: dict) -> object:
+    """What a sales order line has left to ship: OpenQty once shipments touched it, else the ordered quantity."""
+    return line.get("OpenQty", line.get("OrderQty"))
 
 
 def _allocates(order: dict) -> bool:
@@ -145,7 +152,7 @@ def allocated_items(order_data: dict | None) -> dict[str, tuple]:
     lines: dict[str, tuple] = {}
     for line in order_data.get("Details") or []:
         key = str(line.get("InventoryID") or "")
-        lines[key] = lines.get(key, ()) + ((line.get("OrderQty"), line.get("UOM"), line.get("WarehouseID"),
+        lines[key] = lines.get(key, ()) + ((open_quantity(line), line.get("UOM"), line.get("WarehouseID"),
                                             order_data.get("Status") in ON_SHIPMENTS),)
     return lines
 
@@ -157,19 +164,29 @@ def order_saved(instance: Instance, before: dict | None, after: dict) -> None:
 
 
 def issue_order(instance: Instance, order: Record) -> None:
-    """The order's stock lines leave their warehouses (on hand goes down, in base units)."""
+    """The order's stock lines leave their warehouses (on hand goes down, in base units), as far as shipments
+    have not issued them already."""
     if order.data.get("OrderType") in CREDIT_ORDER_TYPES:
         return
-    items = _stock_items(instance, {str(line.get("InventoryID") or "") for line in order.data.get("Details") or []})
-    for line in order.data.get("Details") or []:
+    _issue(instance, [(line, open_quantity(line)) for line in order.data.get("Details") or []], Decimal(1))
+
+
+def issue_shipment(instance: Instance, shipment: dict, sign: int) -> None:
+    """A confirmed shipment's lines leave their warehouses (sign 1); a corrected one's come back (sign -1)."""
+    _issue(instance, [(line, line.get("ShippedQty")) for line in shipment.get("Details") or []], Decimal(sign))
+
+
+def _issue(instance: Instance, lines: list[tuple[dict, object]], sign: Decimal) -> None:
+    items = _stock_items(instance, {str(line.get("InventoryID") or "") for line, _ in lines})
+    for line, quantity in lines:
         item = items.get(str(line.get("InventoryID") or ""))
         if item is None:
             continue
         warehouse = str(line.get("WarehouseID") or item.data.get("DefaultWarehouseID") or "")
-        quantity = in_base(item.data, line.get("OrderQty"), line.get("UOM"))
+        moved = sign * in_base(item.data, quantity, line.get("UOM"))
         for detail in item.data.get("WarehouseDetails") or []:
             if str(detail.get("WarehouseID") or "") == warehouse:
-                detail["QtyOnHand"] = str(dec(detail.get("QtyOnHand")) - quantity)
+                detail["QtyOnHand"] = str(dec(detail.get("QtyOnHand")) - moved)
     now = timezone.now()
     for item in items.values():
         item.qty_modified = now
