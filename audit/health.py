@@ -54,6 +54,9 @@ FIXES = [
      "Check the connection settings"),
 ]
 NUMBERS = re.compile(r"#\d+|\b(order|customer|product|variant|refund|transaction|shipment) \d+\b", re.I)
+# An item named in the error ("SKU 'X-1' has no ...", "InventoryID Y has no SKU mapping", "ships ITEM-Z"): fifty
+# Acumatica items the store does not sell are one cause. Values are quoted or upper case, so words stay.
+ITEMS = re.compile(r"\b(SKU|InventoryID|ships)\s+('[^']*'|[A-Z0-9][A-Z0-9_./-]*)(?![\w'])")
 AMOUNTS = re.compile(r"(?<![\w.])-?\d+\.\d{2}(?!\d|\.\d)")  # money: "totals 570.60 ... is 578.30"
 GAVE_UP = re.compile(r"^Gave up after \d+ attempts\. Last error: ")
 
@@ -116,6 +119,7 @@ def cause_of(message: str) -> str:
     """The error with object numbers taken out, so one cause is one group."""
     text = NUMBERS.sub(lambda m: m.group(0).split(" ")[0] + " …" if " " in m.group(0) else "#…",
                        GAVE_UP.sub("", message or ""))
+    text = ITEMS.sub(lambda m: f"{m.group(1)} …", text)
     return AMOUNTS.sub("…", text).strip() or "No error message was recorded."
 
 

@@ -145,6 +145,10 @@ def test_object_numbers_do_not_split_a_cause():
         cause_of("Sales order 000030 totals 435.18; BigCommerce's order less its refunds is 443.82.") == \
         "Sales order … totals …; BigCommerce's order less its refunds is …."
     assert cause_of("Acumatica answered 503 on 24.200.001") == "Acumatica answered 503 on 24.200.001"
+    assert cause_of("SKU X-1 not found in BigCommerce (Acumatica InventoryID X-1). Add a SKU mapping.") == \
+        cause_of("SKU FREIGHT not found in BigCommerce (Acumatica InventoryID FREIGHT). Add a SKU mapping.") == \
+        "SKU … not found in BigCommerce (Acumatica InventoryID …). Add a SKU mapping."
+    assert cause_of("SKU 'MUG-1' has no Acumatica InventoryID") == cause_of("SKU 'mug 2' has no Acumatica InventoryID")
 
 
 def test_retry_all_replays_exactly_the_group(client, tenant, merchant_of, django_capture_on_commit_callbacks):
