@@ -32,6 +32,7 @@ class Choices:
     payment_methods: list[tuple[str, str]] = field(default_factory=list)  # (PaymentMethodID, Description)
     cash_accounts: dict[str, list[str]] = field(default_factory=dict)    # PaymentMethodID -> CashAccounts
     warehouses: list[str] = field(default_factory=list)
+    branches: list[tuple[str, str]] = field(default_factory=list)       # (BranchID, BranchName)
     taxes: list[str] = field(default_factory=list)
     tax_zones: list[str] = field(default_factory=list)
     non_stock_items: list[tuple[str, str]] = field(default_factory=list)  # (InventoryID, Description)
@@ -97,7 +98,8 @@ def _value(row: dict, name: str) -> str:
 
 def _read_acumatica(ac: AcumaticaClient, choices: Choices) -> None:
     # Reference: reference/acumatica-api.md §3 ($select, $expand); entities PaymentMethod (AllowedCashAccounts),
-    # Warehouse, Tax, TaxZone, NonStockItem of the Default endpoint (specs/acumatica/Default_*.swagger2.json).
+    # Warehouse, Tax, TaxZone, NonStockItem, CompaniesStructure of the Default endpoint
+    # (specs/acumatica/Default_*.swagger2.json).
     def payment_methods() -> None:
         for row in _rows(ac, "PaymentMethod", "PaymentMethodID,Description,Active,UseInAR,AllowedCashAccounts",
                          expand="AllowedCashAccounts"):
@@ -111,6 +113,12 @@ def _read_acumatica(ac: AcumaticaClient, choices: Choices) -> None:
             # The account Acumatica itself defaults to in AR first: the one to pre-select.
             allowed.sort(key=lambda a: (a.get("ARDefault") or {}).get("value") is not True)
             choices.cash_accounts[method] = [_value(a, "CashAccount") for a in allowed]
+
+    def branches() -> None:
+        # Reference: CompaniesStructure inquiry (PUT ...?$expand=Results, no parameters; reference/acumatica-api.md §4)
+        results = ac.inquire("CompaniesStructure", {}, expand="Results").get("Results") or []
+        choices.branches = [(_value(r, "BranchID"), _value(r, "BranchName")) for r in results
+                            if _value(r, "BranchID") and (r.get("BranchStatus") or {}).get("value") is not False]
 
     def warehouses() -> None:
         choices.warehouses = [_value(r, "WarehouseID") for r in _rows(ac, "Warehouse", "WarehouseID")
@@ -128,6 +136,7 @@ def _read_acumatica(ac: AcumaticaClient, choices: Choices) -> None:
                                    if _value(r, "InventoryID")]
 
     for name, what, read in (("payment_methods", "Acumatica payment methods", payment_methods),
+                             ("branches", "Acumatica branches", branches),
                              ("warehouses", "Acumatica warehouses", warehouses),
                              ("taxes", "Acumatica taxes", taxes),
                              ("tax_zones", "Acumatica tax zones", tax_zones),

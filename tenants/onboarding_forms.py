@@ -145,8 +145,9 @@ class SetupForm(forms.Form):
                       "ones stay where they are.")
         self.fields["order_type"] = forms.CharField(label="Acumatica order type", initial="SO", max_length=2,
                                                     help_text="The sales order type of web orders, e.g. SO.")
-        self.fields["branch"] = forms.CharField(label="Branch", required=False, max_length=30,
-                                                help_text="Empty: the user's default branch.")
+        self.fields["branch"] = _choice_or_text(
+            "Branch", [(b, f"{b} — {n}" if n else b) for b, n in choices.branches], "",
+            blank="— the user's default branch —", help_text="The branch of the documents the connector creates.")
         self.fields["tax_id"] = _choice_or_text(
             "Tax ID for BigCommerce's tax", [(t, t) for t in choices.taxes],
             _pick(choices.taxes, ("BCTAX",)) or ("" if choices.taxes else "BCTAX"), required=True,

@@ -40,6 +40,7 @@ def test_a_newcomer_onboards_on_the_sandbox_and_the_first_order_reaches_acumatic
     expect(page.get_by_label("Payment method for 'testgateway'")).to_have_value("CC")
     expect(page.get_by_label("Cash account for 'testgateway'")).to_have_value("10250")
     expect(page.get_by_label("Tax ID for BigCommerce's tax")).to_have_value("BCTAX")
+    page.get_by_label("Branch").select_option("MAIN")
     expect(page.get_by_label("Refund adjustment item")).to_have_value("BCREFUND")
     expect(page.get_by_label("Awaiting Fulfillment (11)")).to_be_checked()
     page.get_by_role("button", name="Save and continue").click()
@@ -65,4 +66,5 @@ def test_a_newcomer_onboards_on_the_sandbox_and_the_first_order_reaches_acumatic
     record = SyncRecord.objects.get(tenant=tenant, kind="order", external_id=str(order.pk))
     assert record.status == "succeeded", record.last_error
     reference = f"BC-{store.store_hash}-{order.pk}"
-    assert [so["ExternalRef"] for so in state.sales_orders(store.store_hash)] == [reference]
+    [sales_order] = state.sales_orders(store.store_hash)
+    assert (sales_order["ExternalRef"], sales_order["FinancialSettings"]["Branch"]) == (reference, "MAIN")

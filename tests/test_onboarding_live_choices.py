@@ -21,6 +21,7 @@ def test_it_reads_every_list_from_the_merchants_systems(live_server, monkeypatch
     assert [m for m, _ in choices.payment_methods] == ["CC", "CASH", "CHECK", "STORECREDIT", "GIFTCERT"]
     assert choices.cash_accounts["CHECK"] == ["10200", "10250"]  # the AR default first
     assert (choices.warehouses, choices.taxes, choices.tax_zones) == (["MAIN", "EAST"], ["BCTAX"], ["TAXABLE", "EXEMPT"])
+    assert choices.branches == [("MAIN", "Main branch"), ("EAST", "East branch")]
     assert ("BCREFUND", "Refund adjustment") in choices.non_stock_items
     # The sandbox store has no Store Information API (not in ../shared/specs): named, not fatal.
     assert list(choices.notes) == ["time_zone"] and "404" in choices.notes["time_zone"]
@@ -30,6 +31,8 @@ def test_the_setup_lists_are_served_as_the_specs_describe(api, openapi24, defini
     for path in ("PaymentMethod?$expand=AllowedCashAccounts", "Warehouse", "Tax", "TaxZone"):
         reply = check24(openapi24, api.get(path))
         assert reply.json(), path
+    structure = check24(openapi24, api.put("CompaniesStructure?$expand=Results", {}))
+    assert [row["BranchID"]["value"] for row in structure.json()["Results"]] == ["MAIN", "EAST"]
     methods = api.get("PaymentMethod?$expand=AllowedCashAccounts").json()
     check23(definitions23, "PaymentMethod", methods, many=True)
     assert methods[0]["AllowedCashAccounts"][0]["CashAccount"] == {"value": "10250"}

@@ -9,6 +9,9 @@ Reference: acumatica-api.md section 4 "Reading available quantity":
   warehouse: QtyOnHand, QtyAvailable, QtyAvailableForShipment, QtyNotAvailable, BaseUOM (base unit). Like
   the Inventory Summary form (IN401000), it shows nothing until an item is chosen.
 Quantities are computed by `stock.py` (allocations by open sales orders, units of measure).
+- PUT .../CompaniesStructure?$expand=Results with {} (no filter fields): Results[] one row per branch of
+  each company (CompanyID, CompanyName, BranchID, BranchName, statuses), as the Companies Structure
+  inquiry lists them. A seeded instance is one company with the branches in BRANCHES.
 """
 import uuid
 from typing import Any
@@ -41,4 +44,17 @@ def inventory_summary(instance: Instance, version: str, filters: dict, query: An
     return render_record(version, "InventorySummaryInquiry", plain, query.expand, query.select)
 
 
-INQUIRIES = {"InventoryQuantityAvailable": quantity_available, "InventorySummaryInquiry": inventory_summary}
+BRANCHES = [("MAIN", "Main branch"), ("EAST", "East branch")]  # what seed.py's warehouses belong to
+
+
+def companies_structure(instance: Instance, version: str, filters: dict, query: Any) -> dict:
+    results = [{"id": str(uuid.uuid4()), "CompanyID": instance.company, "CompanyName": instance.company,
+                "CompanyStatus": True, "CompanyType": "With Branches Not Requiring Balancing",
+                "BranchID": branch, "BranchName": name, "BranchStatus": True, "BaseCurrencyID": "USD"}
+               for branch, name in BRANCHES]
+    plain = {"id": str(uuid.uuid4()), **filters, "Results": results}
+    return render_record(version, "CompaniesStructure", plain, query.expand, query.select)
+
+
+INQUIRIES = {"InventoryQuantityAvailable": quantity_available, "InventorySummaryInquiry": inventory_summary,
+             "CompaniesStructure": companies_structure}
