@@ -27,6 +27,7 @@ Webhooks:
     create_hook(scope, destination, headers, is_active=True) -> dict
     update_hook(hook_id, **fields) -> dict
 Order shipments:
+    get_shipping_lines(order_id) -> (products, shipping_addresses)
     list_shipments(order_id) / create_shipment(order_id, body) / update_shipment(order_id, id, body)
     delete_shipment(order_id, id) -> bool             # False when already gone
 Connection check:
@@ -404,6 +405,15 @@ class BigCommerceClient:
 
 
     # -- order shipments -----------------------------------------------------------------------
+
+    def get_shipping_lines(self, order_id: int) -> tuple[list[dict], list[dict]]:
+        """An order's products (with quantity_shipped) and shipping addresses: all a shipment needs, in two calls."""
+        # Reference: specs/bigcommerce/orders.v2.oas2.yml GET /orders/{order_id}/products, /shipping_addresses
+        products = list(self._v2_pages(f"v2/orders/{int(order_id)}/products", {}))
+        if not products:
+            raise ApiError(f"BigCommerce order {order_id} has no products, or does not exist.", status=404,
+                           permanent=True)
+        return products, list(self._v2_pages(f"v2/orders/{int(order_id)}/shipping_addresses", {}))
 
     def list_shipments(self, order_id: int) -> list[dict]:
         # Reference: specs/bigcommerce/orders.v2.oas2.yml GET /orders/{order_id}/shipments (204 when none)

@@ -122,15 +122,13 @@ class ShipmentSync:
     # -- one BigCommerce order ---------------------------------------------------------------------
 
     def ship(self, shipment: dict, group: mapping.OrderShipment) -> dict:
-        order = self.bc.get_order(group.order_id)
+        products, addresses = self.bc.get_shipping_lines(group.order_id)
         so_lines = {str(line.get("LineNbr")): line for line in
                     self.sales_order(group.order_type, group.order_nbr).get("Details") or []}
-        products = order["products"]
         inventory_ids = inventory_ids_for(self.tenant, [p.get("sku") or "" for p in products])
         items = mapping.shipped_items(group, so_lines, products, inventory_ids, self.nbr)
         ours = self.ours(group.order_id)
         mapping.check_quantities(items, products, ours, group.order_id, self.nbr)
-        addresses = order.get("shipping_addresses") or []
         if not addresses:
             raise mapping.ShipmentProblem(f"BigCommerce order #{group.order_id} has no shipping address to ship to "
                                           f"(a digital order?); shipment {self.nbr} cannot be recorded on it.")

@@ -88,6 +88,9 @@ def test_it_sends_a_confirmed_shipment_with_two_packages_through_a_push_notifica
     order.refresh_from_db()
     assert order.status_id == SHIPPED
     assert record.bigcommerce_key == f"{order.pk}/{made.pk}" and record.acumatica_key == nbr
+    calls = list(record.events.filter(action="api.call").values_list("url", flat=True))
+    # The budget: BigCommerce products, addresses, shipments, POST; Acumatica shipment and sales order.
+    assert sum("/bigcommerce/" in url for url in calls) == 4 and sum("/entity/Default/" in url for url in calls) == 2
 
     record.replay(staff, "check idempotency")  # Q_SYNC: runs inline
     record.refresh_from_db()
