@@ -55,7 +55,7 @@ def test_a_newcomer_onboards_on_the_sandbox_and_the_first_order_reaches_acumatic
     page.get_by_role("button", name="Upload mappings").click()
     expect(page.get_by_text("SKU mappings imported: 3 new, 0 changed.")).to_be_visible()
 
-    page.goto(f"/onboarding/{tenant.slug}/start/")
+    page.get_by_role("link", name="Continue to Start").click()
     page.get_by_role("button", name="Start syncing").click()
     expect(page).to_have_url(f"{live_server.url}/dashboard/{tenant.slug}/")
     expect(page.locator("li.success")).to_contain_text("first order poll and catalog push are under way")
