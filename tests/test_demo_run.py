@@ -68,5 +68,7 @@ def test_it_runs_the_demo_and_orders_reach_acumatica_and_shipments_come_back(tmp
             output, _ = demo.communicate()
     assert demo.returncode == 0, output[-3000:]
     assert "Stopped." in output and "Admin login: admin / demo-pass-1" in output
+    # The address is printed once the workers beat: the dashboard is not red for want of them at first look.
+    assert output.index("Task workers: task workers are alive") < output.index(f"running at {base_url}/admin/")
     assert f"Onboard a store: {base_url}/onboarding/start/" in output
     assert count_rows(db_path, "SELECT count(*) FROM audit_syncrecord WHERE status = 'running'") == 0

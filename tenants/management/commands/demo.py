@@ -33,6 +33,7 @@ class Command(BaseCommand):
         try:
             if settings.SANDBOX_ENABLED:
                 self._register_webhooks(base_url)
+            self._wait_for_workers()
         except BaseException:
             self._stop(children)
             raise
@@ -87,6 +88,16 @@ class Command(BaseCommand):
         with bigcommerce_client(tenant.bigcommerce) as bc:
             actions = ensure_hooks(tenant, bc, base_url=base_url)
         self.stdout.write(f"Webhooks: {', '.join(f'{a.scope} {a.action}' for a in actions)}")
+
+    def _wait_for_workers(self, seconds: int = 60) -> None:
+        """Until the task workers' first heartbeat, every tenant's health is red ("no task worker has ever
+        reported"): the address is printed once they are alive, so the first look at a dashboard is green."""
+        from sync.heartbeat import worker_status
+
+        deadline = time.monotonic() + seconds
+        while not (status := worker_status())["ok"] and time.monotonic() < deadline:
+            time.sleep(0.5)
+        self.stdout.write(f"Task workers: {status['detail']}")
 
     def _start_children(self, port: int, no_traffic: bool, orders_per_minute: float) -> list[subprocess.Popen]:
         manage = [sys.executable, "manage.py"]
