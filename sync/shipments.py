@@ -34,10 +34,11 @@ KIND = "shipment"
 
 @register_pipeline(KIND)
 def sync_shipment(record: SyncRecord) -> dict | None:
+    previous = (record.snapshot or {}).get("shipment") if isinstance(record.snapshot, dict) else None
     with open_clients(record.tenant, record.call_recorder()) as (bc, ac):
         shipment = read_shipment(ac, record.external_id)
         record.store_snapshot({"shipment": shipment})
-        return ShipmentSync(record, record.tenant, bc, ac, record.external_id).run(shipment)
+        return ShipmentSync(record, record.tenant, bc, ac, record.external_id).run(shipment, previous)
 
 
 def read_shipment(ac: AcumaticaClient, shipment_nbr: str) -> dict | None:
@@ -66,17 +67,22 @@ class ShipmentSync:
         self.record, self.tenant, self.bc, self.ac, self.nbr = record, tenant, bc, ac, shipment_nbr
         self.store = tenant.bigcommerce.store_hash
 
-    def run(self, shipment: dict | None) -> dict | None:
+    def run(self, shipment: dict | None, previous: dict | None = None) -> dict | None:
         made = exported(self.tenant, self.nbr)
         if shipment is None or not mapping.is_shipped(shipment):
             state = "was deleted in Acumatica" if shipment is None else f"is {shipment.get('Status')}"
-            if not made:
+            orders = set(made)
+            if previous and mapping.is_shipped(previous):
+                # Shipped when last read: a run may have created BigCommerce shipments it could not bind (a crash).
+                orders |= {group.order_id for group in self.order_groups(previous)[0]}
+            if not orders:
                 self.record.filter(f"Shipment {self.nbr} {state}; only confirmed shipments go to BigCommerce. "
                                    "Its confirmation brings it here.")
                 return None
-            deleted = [self.withdraw(order_id, ids) for order_id, ids in made.items()]
-            return self.result([], deleted, note=f"Shipment {self.nbr} {state}: its BigCommerce shipments "
-                                                 "were deleted.")
+            deleted = [self.withdraw(order_id, made.get(order_id, [])) for order_id in sorted(orders)]
+            count = sum(len(d["deleted"]) for d in deleted)
+            return self.result([], deleted, note=f"Shipment {self.nbr} {state}: {count} BigCommerce shipment(s) "
+                                                 "deleted.")
         groups, foreign = self.order_groups(shipment)
         if not groups:
             self.record.filter(f"Shipment {self.nbr} ships sales order(s) {', '.join(foreign)}, which did not come "

@@ -199,6 +199,22 @@ def test_a_crash_between_create_and_bind_makes_no_second_bigcommerce_shipment(li
     assert tenant.bindings.filter(kind="shipment", bc_id=f"{order.pk}/{order.shipments.get().pk}").exists()
 
 
+def test_a_shipment_cancelled_after_a_crash_before_its_binding_still_takes_its_bigcommerce_shipment_back(
+        live_server, monkeypatch):
+    from sync import shipments as pipeline
+    tenant, store, instance = shop(live_server)
+    order, so_nbr = synced_order(tenant, store, [("SKU-00001", 1)])
+    nbr = warehouse.ship_order(instance, so_nbr).data["ShipmentNbr"]
+    monkeypatch.setattr(pipeline, "bind", lambda *args, **kwargs: (_ for _ in ()).throw(RuntimeError("worker lost")))
+    assert sync_shipment(tenant, nbr).status == Status.FAILED and order.shipments.count() == 1
+    monkeypatch.undo()
+
+    warehouse.cancel_shipment(instance, nbr)
+    record = sync_shipment(tenant, nbr)  # no binding: the last snapshot says which orders to look at
+    assert record.status == Status.SUCCEEDED, record.last_error
+    assert not order.shipments.exists() and "1 BigCommerce shipment(s) deleted" in record.result["note"]
+
+
 def test_problems_are_said_in_plain_words(live_server):
     tenant, store, instance = shop(live_server)
     # A sales order keyed in Acumatica by hand: its shipment is not for BigCommerce.
