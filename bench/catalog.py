@@ -167,11 +167,13 @@ def child(tenant_id: int, memory: bool) -> None:
     peak = tracemalloc.get_traced_memory()[1] if memory else 0
     from audit.models import SyncRecord
 
-    totals = {"changed": 0, "succeeded": 0, "failed": 0, "not_found": 0}
+    totals: dict = {"changed": 0, "succeeded": 0, "failed": 0, "not_found": 0}
+    statuses = []
     for result, status in SyncRecord.objects.filter(pk__in=queued).values_list("result", "status"):
-        for key in totals:
+        for key in ("changed", "succeeded", "failed", "not_found"):
             totals[key] += (result or {}).get("summary", {}).get(key, 0)
-        totals.setdefault("chunk_status", []).append(status)
+        statuses.append(status)
+    totals["chunk_status"] = statuses
     print(json.dumps({"seconds": seconds, "cpu": cpu, "statements": statements[0], "chunks": len(queued), "read": summary.read,
                       "traced_peak_mb": peak / 1e6, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                       **totals}))

@@ -33,6 +33,7 @@ record). A record's own run (push notification, replay) records its calls on the
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -153,10 +154,13 @@ class CatalogPush:
         # its own, so its next attempt takes over what a dead attempt had claimed (sync/catalog_chunks.py).
         self.token = token or uuid.uuid4()
         self.lease = lease  # how long the SKU records stay claimed between heartbeats (None: SYNC_LEASE_SECONDS)
+        # The heartbeat's UPDATE of this run's records and the run's own claim/settle statements on the
+        # same rows never overlap: two multi-row UPDATEs locking rows in different orders deadlock.
+        self.writing = threading.Lock()
 
     def heartbeat(self) -> LeaseHeartbeat:
         """Keeps the leases of the records this run claimed alive while it runs (one UPDATE a beat)."""
-        return LeaseHeartbeat(BatchLease(self.tenant.pk, self.token, self.lease))
+        return LeaseHeartbeat(BatchLease(self.tenant.pk, self.token, self.lease, self.writing))
 
     def push(self, items: list[Item], claimed: dict[str, SyncRecord] | None = None,
              force: bool = False) -> dict[str, dict | ApiError]:
@@ -178,13 +182,17 @@ class CatalogPush:
             self._send(pending)
             self._retry_gone([p for p in pending if p.gone])
         except Exception as error:  # a crash, not a refusal: the claimed records must not hang until their lease ends
-            SyncRecord.objects.settle_many([(p.record, error) for p in pending if p.item.inventory_id not in claimed])
+            with self.writing:
+                SyncRecord.objects.settle_many([(p.record, error) for p in pending
+                                                if p.item.inventory_id not in claimed])
             raise
         self.settled: list[tuple[SyncRecord, dict | ApiError]] = []
         self.events: list[AuditEvent] = []
         for p in pending:
             self._settle(p, claimed, outcomes)
-        for record in SyncRecord.objects.settle_many(self.settled, self.events):
+        with self.writing:
+            rerun = SyncRecord.objects.settle_many(self.settled, self.events)
+        for record in rerun:
             if record.status == Status.PENDING:  # a push notification came in meanwhile: run it again
                 enqueue_record(record)
         dirty = [state for state in states.values() if _fields(state) != loaded[state.inventory_id]]
@@ -275,11 +283,12 @@ class CatalogPush:
         """Claims the records of the changed SKUs the caller did not claim, all at once; a SKU whose
         record another worker is running is left to that worker (flagged to run again)."""
         batch = {p.item.inventory_id: p for p in pending if p.record is None}
-        records = SyncRecord.objects.claim_many(
-            self.tenant, KIND, Direction.TO_BIGCOMMERCE, self.source,
-            stubs={key: _stub(p.item, p.changed) for key, p in batch.items()},
-            snapshots={key: p.item.source or {"InventoryID": key} for key, p in batch.items()},
-            token=self.token, secrets=self.secrets, lease=self.lease) if batch else {}
+        with self.writing:
+            records = SyncRecord.objects.claim_many(
+                self.tenant, KIND, Direction.TO_BIGCOMMERCE, self.source,
+                stubs={key: _stub(p.item, p.changed) for key, p in batch.items()},
+                snapshots={key: p.item.source or {"InventoryID": key} for key, p in batch.items()},
+                token=self.token, secrets=self.secrets, lease=self.lease) if batch else {}
         for key, record in records.items():
             batch[key].record = record
         pending = [p for p in pending if p.record is not None]
@@ -447,11 +456,13 @@ def _stub(item: Item, changed: dict[str, Any]) -> dict[str, Any]:
 class BatchLease:
     """What ``LeaseHeartbeat`` renews for a batch run: every record claimed with the run's token."""
 
-    def __init__(self, tenant_id: int, token: uuid.UUID, lease: timedelta | None) -> None:
+    def __init__(self, tenant_id: int, token: uuid.UUID, lease: timedelta | None, writing: threading.Lock) -> None:
         self.pk, self.tenant_id, self.token, self.lease = f"catalog-{tenant_id}", tenant_id, token, lease
+        self.writing = writing
 
     def renew_lease(self) -> bool:
-        SyncRecord.objects.renew_batch(self.tenant_id, self.token, self.lease)
+        with self.writing:
+            SyncRecord.objects.renew_batch(self.tenant_id, self.token, self.lease)
         return True  # records claimed later in the run need it too
 
 
