@@ -236,6 +236,7 @@ def run(base_url: str, skus: int, mode: str, quota: int, window: float, env: dic
         kind="bound")
     row("seconds (shared machine: see docs)", result["seconds"], UNTHROTTLED_SECONDS, " s", "bound")
     print(f"  of which the worker's own CPU {result['cpu']:.1f} s (the rest: waiting for the sandbox and the database)")
+    row("worker peak RSS (no tracing)", result["rss_mb"], RSS_MB, " MB", "bound")
     rows, size = audit_bytes(tenant, since)
     print(f"  audit trail: {rows} rows, {size / 1e6:.1f} MB of text ({size / max(result['changed'], 1):.0f} bytes per "
           f"changed SKU; api.call bodies included)")
@@ -261,7 +262,7 @@ def run(base_url: str, skus: int, mode: str, quota: int, window: float, env: dic
     set_quota(store, 1_000_000, window)
     change_everything(instance)
     result, since = push("4. memory run (tracemalloc on, not timed), every value changed", tenant, env, memory=True)
-    row("worker peak RSS", result["rss_mb"], RSS_MB, " MB", "bound")
+    row("worker peak RSS (tracemalloc's own tables included)", result["rss_mb"], RSS_MB, " MB", "bound")
     print(f"  peak traced Python allocation {result['traced_peak_mb']:.1f} MB")
 
 
