@@ -3,7 +3,7 @@
     client = BigCommerceClient(connection, on_call=None)
 
 Orders:
-    get_order(order_id) -> dict                      # v2 order + "products" + "shipping_addresses" lists
+    get_order(order_id) -> dict                      # v2 order + "products" + "shipping_addresses" lists (1 call)
     iter_orders_modified_since(since, status_id=None) -> Iterator[dict]   # sorted date_modified:asc
     iter_orders_modified_since_by_id(since, page_size=250) -> Iterator[dict]   # id keyset: edits cannot skip
     recent_orders(limit=25) -> list[dict]            # newest first (one page)
@@ -83,6 +83,26 @@ def to_decimals(data: Any) -> Any:
                 pass
         out[key] = to_decimals(value)
     return out
+
+
+def _consignment_parts(consignments: dict, order: dict) -> tuple[list[dict] | None, list[dict]]:
+    """(order product lines, shipping addresses) from embedded consignments; lines None when they are
+    not all there (links only, or fewer items than the order's `items_total`)."""
+    groups = [*(consignments.get("shipping") or []), *(consignments.get("pickups") or []),
+              *(consignments.get("downloads") or []),
+              *((consignments.get("email") or {}).get("gift_certificates") or [])]
+    lines: dict[int, dict] = {}
+    for group in groups:
+        items = group.get("line_items") or []
+        for line in items if isinstance(items, list) else [items]:
+            if not isinstance(line, dict) or "id" not in line or "quantity" not in line:
+                return None, []  # a link to the line, not the line
+            lines[int(line["id"])] = line
+    if sum(int(line["quantity"]) for line in lines.values()) != int(order.get("items_total") or 0):
+        return None, []
+    addresses = [{"order_id": order.get("id"), **{k: v for k, v in group.items() if k != "line_items"}}
+                 for group in consignments.get("shipping") or []]
+    return [lines[key] for key in sorted(lines)], addresses
 
 
 def _utc(moment: datetime) -> datetime:
@@ -225,17 +245,26 @@ class BigCommerceClient:
     # -- orders --------------------------------------------------------------------------------
 
     def get_order(self, order_id: int) -> dict:
-        """The order with its product lines and shipping addresses, as lists under those keys.
+        """The order with its product lines and shipping addresses, as lists under those keys: one call.
 
-        The v2 order only links its sub-resources; `include=consignments` would group lines by
-        consignment, but refunds and shipments use the flat order-product ids, so we read those.
+        The lines and addresses come embedded in the order (`include=consignments.line_items`, object
+        structure): every line sits in one consignment, and a shipping consignment is the shipping
+        address with its lines. When the embedded lines do not add up to the order's `items_total`
+        (a line in a consignment kind we do not read, or links instead of lines), the sub-resources
+        are read instead, so a line is never lost.
         """
-        # Reference: specs/bigcommerce/orders.v2.oas2.yml GET /orders/{order_id} (include=fees), /products,
-        # /shipping_addresses
-        order = self._call("GET", f"v2/orders/{int(order_id)}", params={"include": "fees"},
+        # Reference: specs/bigcommerce/orders.v2.oas2.yml GET /orders/{order_id} (order_includes:
+        # consignments.line_items, fees; consignment_structure=object; orderConsignment_Get)
+        order = self._call("GET", f"v2/orders/{int(order_id)}",
+                           params={"include": "consignments.line_items,fees", "consignment_structure": "object"},
                            not_found=f"BigCommerce order {order_id} does not exist (404).")
-        order["products"] = list(self._v2_pages(f"v2/orders/{int(order_id)}/products", {}))
-        order["shipping_addresses"] = list(self._v2_pages(f"v2/orders/{int(order_id)}/shipping_addresses", {}))
+        consignments = order.get("consignments")
+        lines, addresses = _consignment_parts(consignments if isinstance(consignments, dict) else {}, order)
+        if lines is None:
+            # Reference: specs/bigcommerce/orders.v2.oas2.yml GET /orders/{order_id}/products, /shipping_addresses
+            lines = list(self._v2_pages(f"v2/orders/{int(order_id)}/products", {}))
+            addresses = list(self._v2_pages(f"v2/orders/{int(order_id)}/shipping_addresses", {}))
+        order["products"], order["shipping_addresses"] = lines, addresses
         return order
 
     def iter_orders_modified_since(self, since: datetime, status_id: int | None = None) -> Iterator[dict]:

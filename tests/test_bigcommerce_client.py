@@ -26,19 +26,40 @@ def test_it_authenticates_every_call_with_the_store_token(bc, tenant):
     assert headers["Accept"] == "application/json"
 
 
+ORDER_PARAMS = {"include": "consignments.line_items,fees", "consignment_structure": "object"}
+
+
 @responses.activate
-def test_it_reads_an_order_with_its_lines_and_addresses_as_decimals(bc):
-    responses.get(BC + "v2/orders/100", json={"id": 100, "total_inc_tax": "336.3200", "status_id": 11,
-                                              "customer_id": 0, "items_total": 2})
-    responses.get(BC + "v2/orders/100/products", json=[{"id": 5, "sku": "A-1", "price_inc_tax": "12.5000",
-                                                        "quantity": 2}])
-    responses.get(BC + "v2/orders/100/shipping_addresses", json=[{"id": 9, "zip": "12345",
-                                                                  "cost_inc_tax": "10.0000"}])
+def test_it_reads_an_order_with_its_lines_and_addresses_in_one_call_as_decimals(bc):
+    line = {"id": 5, "sku": "A-1", "price_inc_tax": "12.5000", "quantity": 2}
+    digital = {"id": 4, "sku": "E-BOOK", "price_inc_tax": "3.0000", "quantity": 1}
+    responses.get(BC + "v2/orders/100", match=[matchers.query_param_matcher(ORDER_PARAMS)], json={
+        "id": 100, "total_inc_tax": "336.3200", "status_id": 11, "customer_id": 0, "items_total": 3,
+        "consignments": {"pickups": [], "downloads": [{"recipient_email": "a@b.c", "line_items": [digital]}],
+                         "shipping": [{"id": 9, "zip": "12345", "cost_inc_tax": "10.0000", "line_items": [line]}],
+                         "email": {"gift_certificates": []}}})
     order = bc.get_order(100)
+    assert len(responses.calls) == 1
     assert order["total_inc_tax"] == Decimal("336.3200")
-    assert order["products"][0]["price_inc_tax"] == Decimal("12.5000")
-    assert order["shipping_addresses"][0]["zip"] == "12345"  # not money: stays text
-    assert order["items_total"] == 2
+    assert [p["id"] for p in order["products"]] == [4, 5]  # every consignment's lines, in line order
+    assert order["products"][1]["price_inc_tax"] == Decimal("12.5000")
+    assert order["shipping_addresses"] == [{"order_id": 100, "id": 9, "zip": "12345",  # not money: stays text
+                                            "cost_inc_tax": Decimal("10.0000")}]
+    assert order["items_total"] == 3
+
+
+@responses.activate
+def test_it_reads_the_lines_and_addresses_themselves_when_the_embedded_ones_do_not_add_up(bc):
+    # One item of three is in no consignment we read: the sub-resources are the complete list.
+    responses.get(BC + "v2/orders/100", json={"id": 100, "status_id": 11, "items_total": 3, "consignments": {
+        "shipping": [{"id": 9, "line_items": [{"id": 5, "sku": "A-1", "quantity": 2}]}]}})
+    responses.get(BC + "v2/orders/100/products", json=[{"id": 5, "sku": "A-1", "quantity": 2},
+                                                       {"id": 6, "sku": "B-1", "quantity": 1}])
+    responses.get(BC + "v2/orders/100/shipping_addresses", json=[{"id": 9, "zip": "12345"}])
+    order = bc.get_order(100)
+    assert [p["id"] for p in order["products"]] == [5, 6]
+    assert order["shipping_addresses"] == [{"id": 9, "zip": "12345"}]
+    assert len(responses.calls) == 3
 
 
 @responses.activate

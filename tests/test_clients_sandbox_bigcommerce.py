@@ -50,6 +50,34 @@ def test_it_reads_a_paid_order_with_lines_addresses_transactions_and_refunds(con
     assert all(c.request_headers["X-Auth-Token"] == "[redacted]" for c in calls)
 
 
+def test_the_one_call_order_has_exactly_the_lines_and_addresses_of_the_sub_resources(conn, store):
+    """The embedded consignments (one call) must give what /products and /shipping_addresses give."""
+    order = storefront.place_order(store, lines=[("SKU-00001", 2), ("SKU-00002", 1), ("SKU-00005-RED", 1)],
+                                   ship_to=[{"city": "Austin"}, {"city": "Boston"}])
+    order.lines.filter(sku="SKU-00002").update(type="digital")  # a download: its own consignment
+    calls = Calls()
+    with BigCommerceClient(conn, on_call=calls, policy=FAST) as client:
+        full = client.get_order(order.pk)
+        assert len(calls) == 1
+        lines = client._call("GET", f"v2/orders/{order.pk}/products")
+        addresses = client._call("GET", f"v2/orders/{order.pk}/shipping_addresses")
+    assert full["products"] == lines
+    assert full["shipping_addresses"] == addresses
+    assert [a["city"] for a in full["shipping_addresses"]] == ["Austin", "Boston"]
+
+
+def test_the_sandbox_embeds_consignments_only_in_the_object_structure(conn, store):
+    order = storefront.place_order(store)
+    with BigCommerceClient(conn, policy=FAST) as client:
+        with pytest.raises(ApiError) as refused:
+            client._call("GET", f"v2/orders/{order.pk}", params={"include": "consignments.line_items"})
+        links = client._call("GET", f"v2/orders/{order.pk}",
+                             params={"include": "consignments", "consignment_structure": "object"})
+    assert refused.value.status == 400
+    line_items = links["consignments"]["shipping"][0]["line_items"]
+    assert [set(item) for item in line_items] == [{"url", "resource"}]
+
+
 def test_it_pages_orders_modified_since_to_the_end(conn, store, monkeypatch):
     monkeypatch.setattr("sync.bigcommerce.V2_PAGE", 2)
     since = timezone.now() - timedelta(minutes=1)

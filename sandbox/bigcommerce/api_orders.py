@@ -10,7 +10,7 @@ from . import refunds
 from .gate import ApiError, json_response, no_content, read_json
 from .models import ORDER_STATUSES, Order, Refund, Store
 from .params import date_param, int_list, int_param, page_window
-from .render import order_json, order_product_json, refund_json, shipping_address_json, transaction_json
+from .render import consignments_json, order_json, order_product_json, refund_json, shipping_address_json, transaction_json
 from .storefront import COUPONS
 
 ORDER_SORTS = {"id", "customer_id", "date_created", "date_modified", "status_id", "channel_id", "external_id"}
@@ -61,12 +61,27 @@ def list_orders(request: HttpRequest, store: Store) -> HttpResponse:
     return json_response([order_json(order, base) for order in chunk])
 
 
+ORDER_INCLUDES = {"consignments", "consignments.line_items", "fees"}
+
+
 def get_order(request: HttpRequest, store: Store, order_id: int) -> HttpResponse:
-    # Reference: specs/bigcommerce/orders.v2.oas2.yml GET /orders/{order_id} (include=fees adds the fees).
+    """GET /v2/orders/{id}; `include` (comma-separated) embeds the fees and the consignments, the latter
+    only in the object structure (`consignment_structure=object`), the one the spec documents."""
+    # Reference: specs/bigcommerce/orders.v2.oas2.yml GET /orders/{order_id} (order_includes,
+    # consignment_structure; orderConsignment_Get).
     order = _order(store, order_id)
+    includes = {name for name in request.GET.get("include", "").split(",") if name}
+    if includes - ORDER_INCLUDES:
+        raise ApiError(400, "The include parameter is not valid.", {"include": request.GET.get("include", "")})
     data = order_json(order, base_url(request, store))
-    if "fees" in request.GET.get("include", "").split(","):
+    if "fees" in includes:
         data["fees"] = order.fees or []
+    if includes & {"consignments", "consignments.line_items"}:
+        if request.GET.get("consignment_structure") != "object":
+            raise ApiError(400, "consignment_structure=object is required with include=consignments.",
+                           {"consignment_structure": request.GET.get("consignment_structure", "")})
+        data["consignments"] = consignments_json(order, base_url(request, store),
+                                                 embed_lines="consignments.line_items" in includes)
     return json_response(data)
 
 

@@ -122,6 +122,35 @@ def shipping_address_json(address: ShippingAddress) -> dict[str, Any]:
     }
 
 
+def consignments_json(order: Order, base_url: str, embed_lines: bool) -> dict[str, Any]:
+    """The order's consignments in the object structure: one shipping consignment per shipping address,
+    digital lines in the one downloads consignment. Physical lines ship to the first address, as the
+    products endpoint says (`order_address_id`); every line is in exactly one consignment."""
+    # Reference: specs/bigcommerce/orders.v2.oas2.yml orderConsignment_Get (pickups, shipping,
+    # downloads maxItems 1, email.gift_certificates), shippingConsignment_Get, digitalConsignment_Get;
+    # line_items are orderProducts with include=consignments.line_items, else products_Resource links.
+    addresses = list(order.shipping_addresses.order_by("pk"))
+    first = addresses[0].pk if addresses else 0
+
+    def items(lines: list[OrderProduct]) -> list[dict[str, Any]]:
+        if embed_lines:
+            return [order_product_json(line, first) for line in lines]
+        return [{"url": f"{base_url}v2/orders/{order.pk}/products/{line.pk}",
+                 "resource": f"/orders/{order.pk}/products/{line.pk}"} for line in lines]
+
+    lines = list(order.lines.order_by("pk"))
+    digital = [line for line in lines if line.type == "digital"]
+    physical = [line for line in lines if line.type != "digital"]
+    shipping = []
+    for n, address in enumerate(addresses):
+        consignment = {key: value for key, value in shipping_address_json(address).items() if key != "order_id"}
+        consignment["line_items"] = items(physical if n == 0 else [])
+        shipping.append(consignment)
+    downloads = [{"recipient_email": order.billing_address.get("email", ""), "line_items": items(digital)}] \
+        if digital else []
+    return {"pickups": [], "shipping": shipping, "downloads": downloads, "email": {"gift_certificates": []}}
+
+
 def transaction_json(tx: Transaction) -> dict[str, Any]:
     # Reference: specs/bigcommerce/orders.v3.yml Transaction.
     return {
