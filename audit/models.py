@@ -65,6 +65,9 @@ class Source(models.TextChoices):
 
 
 CLAIMABLE = Q(status=Status.PENDING)
+# A source's change stamp has whole seconds and another clock: a run claimed this long after the stamp
+# surely read the change (sync/polling.py SAME_SECOND, the same allowance).
+CHANGE_STAMP_MARGIN = timedelta(seconds=2)
 BULK_CHUNK = 500  # rows per IN (...) list and bulk insert; well under SQLite's variable limit
 
 
@@ -93,6 +96,21 @@ def tenant_secrets(tenant_id: int) -> list[str]:
     if cache is not None:
         cache[tenant_id] = values
     return list(values)
+
+
+def remember_secrets(tenant) -> None:
+    """Inside ``secrets_cached()``: takes the secrets from a tenant whose connections are already loaded
+    (``select_related("bigcommerce", "acumatica")``, as the webhook receivers load it), so the block's
+    events scrub them without reading the connections again."""
+    cache = _SECRETS.get()
+    if cache is None:
+        return
+    values: list[str] = []
+    for name, model in (("bigcommerce", BigCommerceConnection), ("acumatica", AcumaticaConnection)):
+        connection = getattr(tenant, name, None)
+        if connection is not None:
+            values += [getattr(connection, field) or "" for field in model.SECRET_FIELDS]
+    cache[tenant.pk] = [v for v in values if v]
 
 
 @contextmanager
@@ -125,7 +143,10 @@ class SyncRecordQuerySet(TenantScopedQuerySet):
             attempts=F("attempts") + 1, rerun_requested=False, updated_at=now)
         if updated != 1:
             return None
-        record = self.get(pk=record_id)
+        # The tenant and its connections come along (the run needs them); inside ``secrets_cached()`` their
+        # secrets are taken from them instead of being read again for the audit events.
+        record = self.select_related("tenant__bigcommerce", "tenant__acumatica").get(pk=record_id)
+        remember_secrets(record.tenant)
         record.log("record.started", message=f"Attempt {record.attempts} started.")
         return record
 
@@ -147,26 +168,32 @@ class SyncRecordQuerySet(TenantScopedQuerySet):
         return count
 
     def upsert_pending(self, tenant, kind: str, external_id: str, direction: str, source: str,
-                       stub: dict | None = None) -> tuple["SyncRecord", bool]:
+                       stub: dict | None = None, changed_at=None) -> tuple["SyncRecord", bool]:
         """Creates or coalesces the record for an incoming event; (record, created).
 
         Call inside the caller's transaction and enqueue after commit (``sync.tasks.enqueue_record``).
         ``created`` is True only when a new unit of work exists (a new row or a reopened one).
+        ``changed_at``: when the change happened, in whole seconds as the source stamps it, if known; a
+        run in progress claimed ``CHANGE_STAMP_MARGIN`` after it reads the change, so it need not run again.
         """
         external_id = str(external_id)
         stub = redact_data(stub or {})  # the API shows stubs; a webhook body should hold no secret, but make sure
         for _ in range(3):
-            try:
-                with transaction.atomic():
-                    record, inserted = self.get_or_create(
-                        tenant=tenant, kind=kind, external_id=external_id,
-                        defaults={"direction": direction, "source": source, "stub": stub})
-                    if inserted:
-                        record.log("record.received", message=f"Received from {source}.", data=stub)
-                        return record, True
-                    return self.model.objects.select_for_update().get(pk=record.pk)._absorb_event(source, stub)
-            except IntegrityError:
-                continue  # another transaction inserted the same key between our read and insert
+            # The caller's transaction (no savepoint needed: nothing here is undone on its own), or one of its own.
+            with transaction.atomic(savepoint=False):
+                # The usual case, an event for a known object: one locking read, then the event.
+                record = self.model.objects.select_for_update().filter(
+                    tenant=tenant, kind=kind, external_id=external_id).first()
+                if record is not None:
+                    return record._absorb_event(source, stub, changed_at)
+                try:
+                    with transaction.atomic():  # a savepoint: losing the race for the insert spoils nothing else
+                        record = self.model.objects.create(tenant=tenant, kind=kind, external_id=external_id,
+                                                           direction=direction, source=source, stub=stub)
+                except IntegrityError:
+                    continue  # another transaction inserted the same key between our read and insert: lock theirs
+                record.log("record.received", message=f"Received from {source}.", data=stub)
+                return record, True
         raise RuntimeError(f"Could not upsert sync record {tenant.pk}/{kind}/{external_id}")
 
     def upsert_pending_many(self, tenant, kind: str, external_ids: list[str], direction: str, source: str,
@@ -389,7 +416,9 @@ class SyncRecord(models.Model):
         if data is not None and "request_body" not in fields:
             fields["request_body"] = redact_data(data)
         fields.setdefault("known_secrets", self.known_secrets)
-        return AuditEvent.write(action=action, record=self, tenant_id=self.tenant_id, **fields)
+        event = AuditEvent.build(action=action, record=self, tenant_id=self.tenant_id, **fields)
+        self.flush_calls(with_event=event)  # the calls it follows first, in the same statement
+        return event
 
     def event(self, action: str, message: str, **fields: Any) -> "AuditEvent":
         """An unsaved event of this record, cleaned as ``log`` does, for a ``bulk_create``."""
@@ -400,8 +429,32 @@ class SyncRecord(models.Model):
                                 known_secrets=self.known_secrets, message=message, **fields)
 
     def call_recorder(self) -> Callable[[Any], None]:
-        """A ``sync.http`` CallHook writing one ``api.call`` event per HTTP attempt."""
-        return api_call_recorder(self.tenant_id, record=self, known_secrets=self.known_secrets)
+        """A ``sync.http`` CallHook writing one ``api.call`` event per HTTP attempt.
+
+        A write call's event (and the read calls' before it) is inserted as soon as it is answered, as
+        before; read calls' events wait for the next write, the next event of the record or the end of
+        the run and go in with it, one INSERT for several calls. A worker that dies loses at most the
+        events of the reads since its last write (the record then shows ``record.recovered``)."""
+        secrets = self.known_secrets
+
+        def record_call(call: Any) -> None:
+            self._unsaved_calls.append(api_call_event(self.tenant_id, call, record=self, known_secrets=secrets))
+            if call.method not in READ_METHODS or len(self._unsaved_calls) >= UNSAVED_CALLS_MAX:
+                self.flush_calls()
+        return record_call
+
+    @cached_property
+    def _unsaved_calls(self) -> list["AuditEvent"]:
+        return []
+
+    def flush_calls(self, with_event: "AuditEvent | None" = None) -> None:
+        """Inserts the call events not yet stored (and ``with_event`` after them) in one statement."""
+        events = [*self.__dict__.get("_unsaved_calls", ()), *([with_event] if with_event else [])]
+        self.__dict__.pop("_unsaved_calls", None)
+        if len(events) == 1:
+            events[0].save(force_insert=True)  # bulk_create would add a transaction around one INSERT
+        elif events:
+            AuditEvent.objects.bulk_create(events)
 
     # --- while running (called by pipelines) -----------------------------------------------------
 
@@ -514,10 +567,15 @@ class SyncRecord(models.Model):
 
     # --- internals -----------------------------------------------------------------------------
 
-    def _absorb_event(self, source: str, stub: dict | None) -> tuple["SyncRecord", bool]:
+    def _absorb_event(self, source: str, stub: dict | None, changed_at=None) -> tuple["SyncRecord", bool]:
         """A new event for an existing record (row locked by the caller). See the module docstring."""
         if self.status == Status.PENDING:
             self.log("record.coalesced", message=f"Another {source} event; already queued.", data=stub)
+            return self, False
+        if self.status == Status.RUNNING and changed_at is not None and self.claimed_at is not None \
+                and self.claimed_at >= changed_at + CHANGE_STAMP_MARGIN:
+            self.log("record.coalesced", data=stub,
+                     message=f"Another {source} event, for a change the run in progress reads (it started after it).")
             return self, False
         if self.status == Status.RUNNING:
             SyncRecord.objects.filter(pk=self.pk).update(rerun_requested=True)
@@ -563,13 +621,24 @@ def api_call_recorder(tenant_id: int, record: SyncRecord | None = None, known_se
     secrets = tenant_secrets(tenant_id) if known_secrets is None else known_secrets
 
     def record_call(call: Any) -> None:
-        AuditEvent.write(
-            action="api.call", record=record, tenant_id=tenant_id, known_secrets=secrets,
-            method=call.method, url=call.url, status_code=call.status, duration_ms=call.duration_ms,
-            request_headers=call.request_headers, request_body=call.request_body,
-            response_headers=call.response_headers, response_body=call.response_body,
-            message=getattr(call, "error", None) or default_message, attempt=getattr(call, "attempt", 1))
+        api_call_event(tenant_id, call, record=record, known_secrets=secrets, default_message=default_message).save(
+            force_insert=True)
     return record_call
+
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+UNSAVED_CALLS_MAX = 50  # read events kept back at most (a catalog run reads many pages before it writes)
+
+
+def api_call_event(tenant_id: int, call: Any, record: SyncRecord | None, known_secrets: list[str],
+                   default_message: str = "") -> "AuditEvent":
+    """The unsaved ``api.call`` event of one HTTP attempt (a ``sync.http.CallRecord``)."""
+    return AuditEvent.build(
+        action="api.call", record=record, tenant_id=tenant_id, known_secrets=known_secrets,
+        method=call.method, url=call.url, status_code=call.status, duration_ms=call.duration_ms,
+        request_headers=call.request_headers, request_body=call.request_body,
+        response_headers=call.response_headers, response_body=call.response_body,
+        message=getattr(call, "error", None) or default_message, attempt=getattr(call, "attempt", 1))
 
 
 class WorkerLost(Exception):

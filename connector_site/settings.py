@@ -185,7 +185,9 @@ Q_CLUSTER = {
     "max_attempts": 1,  # retries are ours: SyncRecord keeps attempts and backoff.
     "ack_failures": True,
     "catch_up": False,
-    "save_limit": 1000,
+    # Successful tasks are not kept (-1): every outcome is on its SyncRecord and in the audit trail, and a
+    # positive limit makes every task completion lock and load up to that many task rows. Failures are kept.
+    "save_limit": env_int("Q_SAVE_LIMIT", -1, minimum=-1),
     "poll": 0.5,
     "sync": env_bool("Q_SYNC", False),
     "label": "Task queue",
@@ -219,6 +221,9 @@ HTTP_RETRY_BASE_DELAY = env_float("HTTP_RETRY_BASE_DELAY", 0.5)
 HTTP_RETRY_MAX_DELAY = env_float("HTTP_RETRY_MAX_DELAY", 30.0)
 HTTP_MAX_TOTAL_WAIT = env_float("HTTP_MAX_TOTAL_WAIT", 120.0)
 ACUMATICA_ACTION_POLL_SECONDS = env_float("ACUMATICA_ACTION_POLL_SECONDS", 1.0)
+# A webhooked record's run waits this long after the first event, so the burst BigCommerce sends for one
+# change (an order's created, transaction and status events) makes one run, not two (sync/tasks.py).
+WEBHOOK_SETTLE_SECONDS = env_float("WEBHOOK_SETTLE_SECONDS", 0.25)
 
 # Sync records (audit/backoff.py): retry backoff, attempts before needs_attention, run lease.
 SYNC_RETRY_BASE_SECONDS = env_int("SYNC_RETRY_BASE_SECONDS", 30, minimum=1)

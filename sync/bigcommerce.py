@@ -117,6 +117,7 @@ class BigCommerceClient:
         self.connection = connection
         self.base_url = connection.base_url
         self.clock = clock
+        self._expected_left: int | None = None  # the rate budget row's count after our last request
         self.http = HttpClient(
             on_call=on_call, clock=clock, policy=policy or RetryPolicy(), vendor="BigCommerce",
             secrets=[getattr(connection, name) for name in BigCommerceConnection.SECRET_FIELDS],
@@ -140,10 +141,12 @@ class BigCommerceClient:
         return datetime.fromtimestamp(self.clock.time(), tz=timezone.utc)
 
     def _reserve(self) -> float:
-        return ratebudget.reserve(self.connection.store_hash, self._now())
+        wait, self._expected_left = ratebudget.spend(self.connection.store_hash, self._now())
+        return wait
 
     def _observe(self, response: requests.Response) -> None:
-        ratebudget.observe(self.connection.store_hash, response.headers, self._now())
+        expected, self._expected_left = self._expected_left, None
+        ratebudget.observe(self.connection.store_hash, response.headers, self._now(), expected_left=expected)
 
     def _call(self, method: str, path: str, *, params: dict | None = None, body: Any = None,
               not_found: str | None = None) -> Any:

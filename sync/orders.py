@@ -3,23 +3,30 @@
 Every run re-reads the order and adds only what is missing, in this order: customer, sales order,
 payments, invoice, refunds. Each document is found by binding, then by our external reference in
 Acumatica (see sync/mapping.py), and only then created; so duplicate webhooks, retries, replays and
-a crash between a create and its binding never make a second document.
+a crash between a create and its binding never make a second document. The lookup by reference is
+skipped when nothing can have made the document without binding it: the record's first attempt (or
+one after attempts that were all filtered before touching Acumatica), for an order placed after
+references were scoped (`OrderSync.may_exist_unbound`).
 
 Refunds (sync/refunds.py) are posted one at a time, oldest first, inside the order's run: a record is
 claimed by one worker at a time, so this is the per-order lock across all workers.
 """
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
-from audit.models import SyncRecord
+from django.db.models import Count
+
+from audit.models import Source, SyncRecord
 from sync import mapping
 from sync.acumatica import AcumaticaClient, unwrap, wrap
 from sync.bigcommerce import BigCommerceClient
-from sync.bindings import bind, bound_fingerprint, bound_key
+from sync.bindings import bind, bound_fingerprint, bound_key, preloaded
 from sync.clients import open_clients
 from sync.customers import ensure_customer, guest_customer_id
 from sync.documents import first, release
 from sync.http import ApiError
 from sync.inventory_ids import inventory_ids_for
+from sync.models import WebhookReceipt
 from sync.refunds import post_refunds
 from sync.tasks import register_pipeline
 from tenants.models import Tenant
@@ -32,6 +39,7 @@ TOTALS_VERIFIED = "totals verified"  # binding fingerprint of a sales order that
 CANCELLED = {5, 6}
 REFUNDED = {4, 14}
 NOT_INVOICED = {"Open", "On Hold", "Back Order"}
+REFUND_SCOPE = "store/order/refund/created"
 
 
 class OrderProblem(Exception):
@@ -46,15 +54,31 @@ def sync_order(record: SyncRecord) -> dict | None:
     with open_clients(tenant, record.call_recorder()) as (bc, ac):
         order = bc.get_order(int(record.external_id))
         transactions = bc.get_transactions(order["id"])
-        refunds = bc.get_refunds(order["id"]) if has_refunds(order) else []
+        refunds = bc.get_refunds(order["id"]) if has_refunds(record, order) else []
         record.store_snapshot({"order": order, "transactions": transactions, "refunds": refunds})
-        return OrderSync(record, tenant, bc, ac, order).run(transactions, refunds)
+        with preloaded(tenant, binding_keys(order, transactions, refunds)):
+            return OrderSync(record, tenant, bc, ac, order).run(transactions, refunds)
 
 
-def has_refunds(order: dict) -> bool:
-    """Whether the order can have refunds to post: BigCommerce counts every refund (pending parts too)
-    in `refunded_amount`, and a refunded status says so as well. Saves a call on every other order."""
-    return mapping.exact(order.get("refunded_amount") or 0) > 0 or int(order["status_id"]) in REFUNDED
+def binding_keys(order: dict, transactions: list[dict], refunds: list[dict]) -> list[tuple[str, object]]:
+    """Every binding a run of this order may ask about, read in one query (sync/bindings.py)."""
+    email = ((order.get("billing_address") or {}).get("email") or "").strip().lower()
+    return [("order", order["id"]), ("invoice", order["id"]), ("customer", int(order.get("customer_id") or 0)),
+            *([("guest", email)] if email else []), *(("payment", t["id"]) for t in transactions),
+            *(("refund", r["id"]) for r in refunds)]
+
+
+def has_refunds(record: SyncRecord, order: dict) -> bool:
+    """Whether the order may have refunds to read. BigCommerce counts every refund (pending parts too) in
+    `refunded_amount`, and a refunded status says so as well. A refund whose money was all declined counts
+    for neither (its decline is noted on the record): a webhooked run knows it from the refund's webhook;
+    a polled, manual or replayed run reads the refunds anyway. Saves a call on every other order."""
+    if mapping.exact(order.get("refunded_amount") or 0) > 0 or int(order["status_id"]) in REFUNDED:
+        return True
+    if record.source != Source.WEBHOOK:
+        return True
+    return WebhookReceipt.objects.filter(tenant_id=record.tenant_id, source="bigcommerce", scope=REFUND_SCOPE,
+                                         object_id=str(order["id"])).exists()
 
 
 class OrderSync:
@@ -107,6 +131,23 @@ class OrderSync:
         return {"acumatica_key": f"{sales_order['OrderType']}/{sales_order['OrderNbr']}",
                 "bigcommerce_key": str(self.order_id), "customer": customer_id, "payments": payments,
                 "invoice": invoice, "refunds": refunded}
+
+    @cached_property
+    def earlier_attempt_may_have_written(self) -> bool:
+        """Whether an earlier attempt of this record may have created documents it did not bind.
+
+        Every attempt logs ``record.started``; one that was filtered stopped before any Acumatica call
+        (``run`` filters first). Any other earlier attempt (failed, crashed, recovered, succeeded before a
+        later change) may have written, and so may a run without that history (no claim)."""
+        counts = dict(self.record.events.filter(action__in=("record.started", "record.filtered"))
+                      .values_list("action").annotate(n=Count("id")).order_by())
+        started, filtered = counts.get("record.started", 0), counts.get("record.filtered", 0)
+        return started == 0 or started - 1 > filtered
+
+    def may_exist_unbound(self, references: list[str]) -> bool:
+        """Look a document up by reference before creating it? Only if an earlier attempt may have made it,
+        or it may come from before references were scoped (a store-less reference is one of them)."""
+        return len(references) > 1 or self.earlier_attempt_may_have_written
 
     def references(self, make, object_id, created: str | None) -> list[str]:
         """Our store-scoped external reference for a BigCommerce object, and the store-less one it was given
@@ -161,8 +202,9 @@ class OrderSync:
             sales_order = unwrap(self.ac.get("SalesOrder", key.split("/", 1)))
         else:
             references = self.references(mapping.order_ref, self.order_id, self.order["date_created"])
-            sales_order = first(self.ac.query("SalesOrder", filter=mapping.refs_filter(references))) \
-                or self._create_sales_order(customer_id)
+            found = first(self.ac.query("SalesOrder", filter=mapping.refs_filter(references))) \
+                if self.may_exist_unbound(references) else None
+            sales_order = found or self._create_sales_order(customer_id)
             key = f"{sales_order['OrderType']}/{sales_order['OrderNbr']}"
             bind(self.tenant, "order", self.order_id, key)
         return self._verified(sales_order, key)
@@ -234,7 +276,8 @@ class OrderSync:
         if key:
             return key
         references = self.references(mapping.payment_ref, transaction["id"], transaction.get("date_created"))
-        payment = first(self.ac.query("Payment", filter=mapping.refs_filter(references)))
+        payment = first(self.ac.query("Payment", filter=mapping.refs_filter(references))) \
+            if self.may_exist_unbound(references) else None
         if payment is None:
             method, cash_account = self.payment_account(transaction.get("gateway") or "")
             # A capture after the order was invoiced pays the invoice: a completed order takes no payments.

@@ -67,13 +67,16 @@ def _same_content(row: dict, seen: dict) -> bool:
 
 
 def _already_seen(record: SyncRecord | None, row: dict) -> bool:
-    """True when the last settled run surely read this very modification of the object.
+    """True when the last settled run, or the one in progress, surely read this very modification of the object.
 
     Same ``date_modified`` is not enough on its own: dates have whole seconds, and a second edit in
     the second of our read has the same text. So the read must have happened after that second
     (plus ``SAME_SECOND`` of clock skew), or what it read must equal the row in every field.
     """
     modified = row.get("date_modified")
+    if record is not None and record.status == SyncRecord.Status.RUNNING and modified and record.claimed_at \
+            and record.claimed_at >= bc_datetime(modified) + SAME_SECOND:
+        return True  # the run in progress reads the object after this modification: no second run for it
     if record is None or record.status not in SETTLED or not isinstance(record.snapshot, dict) or not modified:
         return False
     seen = record.snapshot.get("order", record.snapshot)

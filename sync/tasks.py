@@ -10,17 +10,21 @@ a retry with backoff and ``needs_attention``.
 from __future__ import annotations
 
 import logging
+import time
 from typing import Callable
 
+from django.conf import settings
 from django.db import transaction
+from django_q.conf import Conf
 from django_q.tasks import async_task
 
 from audit.lease import LeaseHeartbeat
-from audit.models import Status, SyncRecord, secrets_cached
+from audit.models import AuditEvent, Status, SyncRecord, secrets_cached
 from sync.http import ApiError
 
 log = logging.getLogger(__name__)
 
+_now, _sleep = time.time, time.sleep  # the settle window's clock (tests replace them)
 Pipeline = Callable[[SyncRecord], "dict | None"]
 PIPELINES: dict[str, Pipeline] = {}
 DUE_BATCH = 500
@@ -37,10 +41,15 @@ def register_pipeline(kind: str) -> Callable[[Pipeline], Pipeline]:
     return register
 
 
-def enqueue_record(record: SyncRecord) -> None:
-    """Queues ``process_record`` once the surrounding transaction commits (so the worker sees the row)."""
+def enqueue_record(record: SyncRecord, settle: bool = False) -> None:
+    """Queues ``process_record`` once the surrounding transaction commits (so the worker sees the row).
+
+    ``settle`` (webhooks): the run waits until the object's burst of events is over (``settle``), so one
+    run sees them all: BigCommerce sends an order's created, transaction and status events within a
+    fraction of a second, and a run started on the first would run again for the others."""
     record_id = record.pk
-    transaction.on_commit(lambda: _queue(record_id))
+    seconds = settings.WEBHOOK_SETTLE_SECONDS if settle and not Conf.SYNC else 0
+    transaction.on_commit(lambda: _queue(record_id, settle_until=_now() + seconds if seconds else None))
 
 
 def enqueue_records(record_ids: list[int]) -> None:
@@ -58,16 +67,37 @@ def fan_out(record_ids: list[int]) -> int:
     return len(record_ids)
 
 
-def _queue(record_id: int) -> None:
-    async_task("sync.tasks.process_record", record_id, task_name=f"sync-record-{record_id}", group="sync-records")
+def _queue(record_id: int, settle_until: float | None = None) -> None:
+    extra = {"settle_until": settle_until} if settle_until else {}
+    async_task("sync.tasks.process_record", record_id, task_name=f"sync-record-{record_id}", group="sync-records",
+               **extra)
 
 
-def process_record(record_id: int) -> None:
-    record = SyncRecord.objects.claim(record_id)  # None: another worker has it, or nothing to do
-    if record is None:
-        return
-    with LeaseHeartbeat(record), secrets_cached():  # the tenant's secrets decrypted once per task
-        run_pipeline(record)
+def settle(record_id: int, until: float) -> None:
+    """Waits until ``until`` (the first event's arrival + WEBHOOK_SETTLE_SECONDS), then while the record's
+    latest event is younger than half that, up to twice the window in all: events still arriving are
+    coalesced into this run instead of a second one. A worker that picks the task late does not wait."""
+    window = settings.WEBHOOK_SETTLE_SECONDS
+    deadline = until + window
+    if (wait := until - _now()) > 0:
+        _sleep(wait)
+    latest = AuditEvent.objects.filter(record_id=record_id, action__in=("record.received", "record.coalesced")) \
+        .order_by("-created_at").values_list("created_at", flat=True).first()
+    if latest is not None:
+        quiet_at = min(latest.timestamp() + window / 2, deadline)
+        if (wait := quiet_at - _now()) > 0:
+            _sleep(wait)
+
+
+def process_record(record_id: int, settle_until: float | None = None) -> None:
+    if settle_until is not None:
+        settle(record_id, settle_until)
+    with secrets_cached():  # the tenant's secrets decrypted once per task
+        record = SyncRecord.objects.claim(record_id)  # None: another worker has it, or nothing to do
+        if record is None:
+            return
+        with LeaseHeartbeat(record):
+            run_pipeline(record)
     if SyncRecord.objects.filter(pk=record_id, status=Status.PENDING).exists():
         enqueue_record(record)  # a newer event or a replay arrived during the run
 

@@ -6,13 +6,14 @@ Refusals are 4xx with a short reason, counted per tenant, and create no work.
 """
 import hashlib
 import logging
+from datetime import datetime, timezone
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from audit.models import Direction, Source, SyncRecord
+from audit.models import Direction, Source, SyncRecord, remember_secrets, secrets_cached
 from connector_site.error_reports import protect
 from sync.models import WebhookReceipt, WebhookRefusals
 from sync.tasks import enqueue_record
@@ -119,16 +120,29 @@ def bigcommerce_receiver(request: HttpRequest, public_id):
     return JsonResponse({"status": accept_bigcommerce_event(tenant, payload, key, *work)})
 
 
+def event_time(payload: dict) -> datetime | None:
+    """When BigCommerce says the event happened (`created_at`, Unix seconds), if it says so."""
+    created_at = payload.get("created_at")
+    if type(created_at) is not int or created_at <= 0:
+        return None
+    try:
+        return datetime.fromtimestamp(created_at, tz=timezone.utc)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
 def accept_bigcommerce_event(tenant: Tenant, payload: dict, dedupe_key: str, kind: str, external_id: str) -> str:
     """Stores the stub and queues the record; 'duplicate' when this exact event was seen before."""
     try:
-        with transaction.atomic():
+        with secrets_cached(), transaction.atomic():
+            remember_secrets(tenant)  # loaded with the tenant (load_tenant): the event needs no second read
             WebhookReceipt.objects.create(tenant=tenant, source="bigcommerce", scope=payload["scope"],
                                           object_id=external_id, dedupe_key=dedupe_key, payload=payload)
             record, created = SyncRecord.objects.upsert_pending(
-                tenant, kind, external_id, Direction.TO_ACUMATICA, Source.WEBHOOK, stub=payload)
+                tenant, kind, external_id, Direction.TO_ACUMATICA, Source.WEBHOOK, stub=payload,
+                changed_at=event_time(payload))
             if created:
-                enqueue_record(record)
+                enqueue_record(record, settle=True)
     except IntegrityError:
         return "duplicate"
     return "queued" if created else "coalesced"

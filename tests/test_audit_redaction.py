@@ -67,3 +67,18 @@ def test_it_caps_large_bodies():
     stored = clean_body(body)
     assert len(stored) < MAX_BODY_CHARS + 100
     assert stored.endswith("characters]")
+
+
+def test_read_calls_are_stored_with_the_next_write_or_event_in_their_order(tenant):
+    record = make_record(tenant)
+    hook = record.call_recorder()
+    url = "https://erp.example.com/entity/Default/24.200.001/SalesOrder"
+    hook(CallRecord("GET", url + "?read=1", 200, 1.0, {}, None, {}, "[]", None, 1))
+    assert not record.events.filter(action="api.call").exists()  # kept back: a read
+    hook(CallRecord("PUT", url, 200, 1.0, {}, "{}", {}, "{}", None, 1))  # a write: stored at once, reads first
+    assert list(record.events.filter(action="api.call").order_by("id").values_list("method", flat=True)) == [
+        "GET", "PUT"]
+    hook(CallRecord("GET", url + "?read=2", 200, 1.0, {}, None, {}, "[]", None, 1))
+    record.log("record.succeeded", message="Done.")
+    assert [(e.action, e.method) for e in record.events.order_by("id")][-2:] == [
+        ("api.call", "GET"), ("record.succeeded", "")]

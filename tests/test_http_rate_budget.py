@@ -68,3 +68,19 @@ def test_it_never_hands_out_more_than_the_budget_to_concurrent_workers(transacti
         waits = [w for batch in pool.map(worker, range(4)) for w in batch]
     assert waits.count(0.0) == 10  # exactly the budget above the reserve, whoever asked
     assert all(w == 30.0 for w in waits if w)
+
+
+def test_a_response_that_counts_what_the_row_counts_writes_nothing(db):
+    """One statement per request while only we spend the quota: the server's count is already ours."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ratebudget.observe("s2", budget_headers(100), NOW)
+    with CaptureQueriesContext(connection) as same:
+        wait, left = ratebudget.spend("s2", NOW)
+        ratebudget.observe("s2", budget_headers(99), NOW, expected_left=left)
+    assert (wait, left, len(same.captured_queries)) == (0.0, 99, 1)
+    # Another app spent some of the store's quota meanwhile: the server's count wins.
+    wait, left = ratebudget.spend("s2", NOW)
+    ratebudget.observe("s2", budget_headers(90), NOW, expected_left=left)
+    assert (left, RateBudget.objects.get(store_hash="s2").requests_left) == (98, 90)

@@ -62,3 +62,74 @@ def test_it_makes_a_failed_record_due_now_for_a_new_event(tenant):
     again.refresh_from_db()
     assert created is True
     assert (again.status, again.attempts, again.next_attempt_at) == (Status.PENDING, 3, None)
+
+
+def test_an_event_for_a_change_the_run_in_progress_reads_does_not_run_it_again(tenant):
+    """A webhook delivered late, for a change made before the run was claimed: that run reads it."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from audit.models import CHANGE_STAMP_MARGIN
+
+    record, _ = upsert(tenant)
+    runs = []
+
+    def pipeline_with_late_deliveries(r):
+        runs.append(r.attempts)
+        before = r.claimed_at - CHANGE_STAMP_MARGIN - timedelta(seconds=1)
+        SyncRecord.objects.upsert_pending(tenant, "order", "100", Direction.TO_ACUMATICA, Source.WEBHOOK,
+                                          {"hash": "old"}, changed_at=before)
+        assert not SyncRecord.objects.get(pk=r.pk).rerun_requested
+        SyncRecord.objects.upsert_pending(tenant, "order", "100", Direction.TO_ACUMATICA, Source.WEBHOOK,
+                                          {"hash": "new"}, changed_at=timezone.now())  # may be after the read
+        assert SyncRecord.objects.get(pk=r.pk).rerun_requested
+        return {}
+
+    with pipeline("order", pipeline_with_late_deliveries):
+        process_record(record.pk)
+    assert len(runs) == 1
+    assert SyncRecord.objects.get(pk=record.pk).status == Status.PENDING  # only the second asked for a rerun
+
+
+def test_a_webhooked_run_waits_for_the_rest_of_the_burst(tenant, monkeypatch, settings):
+    """Events arriving while the task settles are coalesced into its one run instead of a second run."""
+    import time
+
+    from sync import tasks
+
+    settings.WEBHOOK_SETTLE_SECONDS = 0.3
+    record, _ = upsert(tenant)
+    waits = []
+
+    def sleep(seconds):
+        waits.append(seconds)
+        if len(waits) == 1:  # the order's other webhooks arrive during the wait
+            assert upsert(tenant, stub={"hash": "transaction"})[1] is False
+            assert upsert(tenant, stub={"hash": "status"})[1] is False
+
+    monkeypatch.setattr(tasks, "_sleep", sleep)
+    runs = []
+    with pipeline("order", lambda r: runs.append(r.attempts) or {}):
+        process_record(record.pk, settle_until=time.time() + 0.3)
+    record.refresh_from_db()
+    assert runs == [1] and record.status == Status.SUCCEEDED
+    assert 0 < waits[0] <= 0.3
+    assert actions(record).count("record.coalesced") == 2 and "record.requeued" not in actions(record)
+
+
+def test_a_task_picked_up_after_the_window_does_not_wait(tenant, monkeypatch, settings):
+    import time
+
+    from django.utils import timezone
+
+    from sync import tasks
+
+    settings.WEBHOOK_SETTLE_SECONDS = 0.3
+    record, _ = upsert(tenant)
+    monkeypatch.setattr(tasks, "_now", lambda: timezone.now().timestamp() + 5)  # long after the events
+    monkeypatch.setattr(tasks, "_sleep", lambda seconds: (_ for _ in ()).throw(AssertionError("slept")))
+    with pipeline("order", lambda r: {}):
+        process_record(record.pk, settle_until=time.time() + 0.3)
+    record.refresh_from_db()
+    assert record.status == Status.SUCCEEDED
