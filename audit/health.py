@@ -42,10 +42,13 @@ KIND_NAMES = {"order": ("order", "orders"), "customer": ("customer", "customers"
 SKU_FIX = re.compile(r"has no Acumatica InventoryID|'Inventory ID' cannot be found|not found in BigCommerce|"
                      r"SKU mapping", re.I)
 
+PAYMENT_FIX = re.compile(r"payment method|cash account", re.I)
+
 # (pattern in the error, where the fix is, what the link says). First match wins.
 # Anchors are ids on the onboarding page (templates/tenants/onboarding.html).
 FIXES = [
-    (re.compile(r"payment method|cash account", re.I), "id_payment_method_map", "Set the payment method"),
+    (re.compile(r"shipping provider", re.I), "shipments", "Set the shipping providers"),
+    (PAYMENT_FIX, "id_payment_method_map", "Set the payment method"),
     (re.compile(r"guest CustomerID|guest policy", re.I), "orders", "Set the guest customer"),
     (re.compile(r"acumatica.*(401|403|unauthori[sz]ed|invalid_grant|credentials|password)|"
                 r"(401|403|unauthori[sz]ed|invalid_grant|credentials|password).*acumatica", re.I),
@@ -127,7 +130,11 @@ def group_key(kind: str, status: str, cause: str) -> str:
     return hashlib.sha256(f"{kind}\n{status}\n{cause}".encode()).hexdigest()[:16]
 
 
-def fix_for(tenant: Tenant, message: str) -> tuple[str, str]:
+def fix_for(tenant: Tenant, message: str, can_manage: bool = False) -> tuple[str, str]:
+    """Where to fix what `message` says. An owner (`can_manage`) picks payment methods and cash accounts from
+    the lists read live from both systems; others see the settings (read only) where they are."""
+    if can_manage and PAYMENT_FIX.search(message) and not SKU_FIX.search(message):
+        return f"{reverse('onboarding-lists', args=[tenant.slug])}#payments", "Pick the payment method"
     if SKU_FIX.search(message):
         return f"{reverse('fit-check', args=[tenant.slug])}#skus", "Match the SKUs"
     for pattern, anchor, label in FIXES:
@@ -145,14 +152,14 @@ def problem_records(tenant: Tenant):
     return SyncRecord.objects.filter(tenant=tenant, status__in=PROBLEM_STATUSES)
 
 
-def record_groups(tenant: Tenant) -> list[Problem]:
+def record_groups(tenant: Tenant, can_manage: bool = False) -> list[Problem]:
     groups: dict[str, Problem] = {}
     rows = problem_records(tenant).order_by("updated_at").values_list("kind", "status", "last_error", "updated_at")
     for kind, status, error, updated_at in rows[:MAX_GROUPED_RECORDS]:
         cause = cause_of(error)
         key = group_key(kind, status, cause)
         if key not in groups:
-            fix_url, fix_label = fix_for(tenant, error)
+            fix_url, fix_label = fix_for(tenant, error, can_manage)
             groups[key] = Problem(level=RED if status == Status.NEEDS_ATTENTION else AMBER, title="", detail=cause,
                                   kind=kind, status=status, group_key=key, fix_url=fix_url, fix_label=fix_label,
                                   since=updated_at)
@@ -241,7 +248,7 @@ def flows(tenant: Tenant, now: datetime) -> list[Flow]:
     return result
 
 
-def flow_problems(tenant: Tenant, flow_list: list[Flow]) -> list[Problem]:
+def flow_problems(tenant: Tenant, flow_list: list[Flow], can_manage: bool = False) -> list[Problem]:
     """A flow without a success for too long, or whose job's last run failed (a catalog push that BigCommerce
     refused, a poll that could not sign in): at once, not only when the flow has gone stale."""
     jobs = {row[0]: row[1:] for row in JobHealth.objects.filter(tenant=tenant)
@@ -254,7 +261,7 @@ def flow_problems(tenant: Tenant, flow_list: list[Flow]) -> list[Problem]:
         if not flow.enabled or not (flow.stale or failing) or (job in told and not flow.stale):
             continue
         told.add(job)  # orders and customers share the order poll: one "last run failed" for it
-        fix_url, fix_label = fix_for(tenant, error) if error else ("", "")
+        fix_url, fix_label = fix_for(tenant, error, can_manage) if error else ("", "")
         if flow.stale:
             when = (f"last success {timezone.localtime(flow.last_success):%Y-%m-%d %H:%M}" if flow.last_success
                     else "never succeeded")
@@ -266,20 +273,22 @@ def flow_problems(tenant: Tenant, flow_list: list[Flow]) -> list[Problem]:
     return problems
 
 
-def tenant_health(tenant: Tenant, now: datetime | None = None, worker: dict | None = None) -> Health:
-    """Everything that is wrong with one tenant right now. `worker` lets a list share one heartbeat read."""
+def tenant_health(tenant: Tenant, now: datetime | None = None, worker: dict | None = None,
+                  can_manage: bool = False) -> Health:
+    """Everything that is wrong with one tenant right now. `worker` lets a list share one heartbeat read;
+    `can_manage` gives Fix links to pages only owners may use (fix_for)."""
     now = now or timezone.now()
     health = Health(tenant=tenant, worker=worker or worker_status(now))
     if not health.worker["ok"]:
         health.problems.append(Problem(level=RED, title="Task workers are not running",
                                        detail=health.worker["detail"], since=health.worker.get("last_beat")))
-    health.problems += record_groups(tenant)
+    health.problems += record_groups(tenant, can_manage)
     filtered = paid_orders_filtered(tenant, now)
     if filtered:
         health.problems.append(filtered)
     health.problems += webhook_problems(tenant, now)
     health.flows = flows(tenant, now)
-    health.problems += flow_problems(tenant, health.flows)
+    health.problems += flow_problems(tenant, health.flows, can_manage)
     health.problems.sort(key=lambda p: -LEVELS[p.level])
     return health
 

@@ -27,6 +27,15 @@ KNOWN_CARRIERS = [("USPS", "usps"), ("FEDEX", "fedex"), ("UPS", "ups"), ("CANADA
 # The spec's enum (auspost, canadapost, endicia, usps, fedex, ups, upsready, upsonline, shipperhq, royalmail, "")
 # is open ("some shipping providers may not be listed") and third-party carriers are carrier_<id>: a code only.
 BC_PROVIDER = re.compile(r"^[a-z0-9_]{0,50}$")
+# What the settings page accepts (tenants/forms.py): the spec's listed providers, carrier_<id>, or empty. Stricter
+# than BC_PROVIDER on purpose: a typo ("fedx") there is refused before a shipment meets it.
+SPEC_PROVIDERS = ("auspost", "canadapost", "endicia", "usps", "fedex", "ups", "upsready", "upsonline", "shipperhq",
+                  "royalmail")
+THIRD_PARTY_PROVIDER = re.compile(r"^carrier_[0-9]{1,42}$")
+
+
+def is_known_provider(code: str) -> bool:
+    return code == "" or code in SPEC_PROVIDERS or bool(THIRD_PARTY_PROVIDER.match(code))
 
 
 class ShipmentProblem(Exception):

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from audit.health import tenant_health
 from audit.models import AuditEvent, Status, SyncRecord
-from tenants.models import Tenant
+from tenants import access
+from tenants.models import Capability, Tenant
 from tenants.records import in_tenant_zone, may_operate, tenant_zone
 
 OUTCOMES = {"record.succeeded": "ok", "record.failed": "problem", "record.needs_attention": "problem"}
@@ -67,7 +68,7 @@ def dashboard(request, tenant: Tenant):
     kinds = sorted({kind for kind, _ in counts})
     table = [(kind, [counts.get((kind, status), 0) for status in Status.values]) for kind in kinds]
     context = {
-        "tenant": tenant, "statuses": Status.labels, "table": table, "health": tenant_health(tenant, now),
+        "tenant": tenant, "statuses": Status.labels, "table": table, "health": tenant_health(tenant, now, can_manage=access.can(request.user, tenant, Capability.MANAGE)),
         "may_operate": may_operate(request.user, tenant), "zone": tenant_zone(tenant),
         "webhooks": webhook_health(tenant), "bars": hourly_bars(tenant, now),
         "chart": {"width": CHART_WIDTH, "height": CHART_HEIGHT, "bar": CHART_WIDTH / HOURS - 4},

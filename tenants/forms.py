@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
+from sync.shipments_mapping import SPEC_PROVIDERS, is_known_provider
 from tenants.catalog_settings import CatalogSettingsFields, restart_stock_read
 from tenants.destinations import carry_over_secrets, destination_changes, retype_message
 from tenants.models import (AcumaticaConnection, BigCommerceConnection, Membership, Tenant,
@@ -23,6 +24,9 @@ ORDER_SETTINGS = ["paid_status_ids", "sync_authorized_orders", "invoice_mode", "
                   "accept_test_payments", "multi_address_policy", "payment_method_map",
                   "unmapped_gateways_use_default", "default_payment_method", "cash_account_map",
                   "default_cash_account", "no_sku_item", "fee_item", "freight_taxable"]
+# Section "Shipments": Acumatica Ship Via code -> BigCommerce shipping provider (sync/shipments_mapping.py).
+SHIPMENT_SETTINGS = ["shipping_provider_map", "default_shipping_provider"]
+PAGE_SETTINGS = ORDER_SETTINGS + SHIPMENT_SETTINGS  # model fields edited as they are, kept when not posted
 
 
 def secret_input(label: str, help_text: str = "") -> forms.CharField:
@@ -80,9 +84,9 @@ class OnboardingForm(CatalogSettingsFields, forms.Form):
         self.tenant = tenant
         self.tested = tested  # what the last Test connection on this page used (tenants/onboarding_draft.py)
         super().__init__(*args, **kwargs)
-        self.fields.update(fields_for_model(Tenant, fields=ORDER_SETTINGS))
+        self.fields.update(fields_for_model(Tenant, fields=PAGE_SETTINGS))
         source = tenant or Tenant()
-        self.initial.update({name: getattr(source, name) for name in ORDER_SETTINGS})
+        self.initial.update({name: getattr(source, name) for name in PAGE_SETTINGS})
         self._keep_settings_not_posted()
         if tenant is not None:
             self.initial.update(self._initial_from(tenant))
@@ -94,7 +98,7 @@ class OnboardingForm(CatalogSettingsFields, forms.Form):
         as in every HTML form: an unchecked box is not posted, and means off."""
         if not self.is_bound:
             return
-        missing = [name for name in ORDER_SETTINGS if name not in self.data
+        missing = [name for name in PAGE_SETTINGS if name not in self.data
                    and not isinstance(self.fields[name], forms.BooleanField)]
         if missing:
             self.data = self.data.copy()
@@ -103,6 +107,9 @@ class OnboardingForm(CatalogSettingsFields, forms.Form):
 
     def order_settings(self) -> list:
         return [self[name] for name in ORDER_SETTINGS]
+
+    def shipment_settings(self) -> list:
+        return [self[name] for name in SHIPMENT_SETTINGS]
 
     @staticmethod
     def _initial_from(tenant: Tenant) -> dict:
@@ -145,6 +152,7 @@ class OnboardingForm(CatalogSettingsFields, forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
+        self._check_shipment_settings(data)  # first: it turns an empty map into {} before the model's checks
         self._check_order_settings(data)
         bc, ac, retype = self._connections(persistent=False)
         for form_field in retype:
@@ -162,8 +170,8 @@ class OnboardingForm(CatalogSettingsFields, forms.Form):
 
     def _check_order_settings(self, data: dict) -> None:
         """The model's own rules (Tenant.clean) on the entered values, reported on their fields."""
-        probe = Tenant(**{name: data[name] for name in ORDER_SETTINGS if name in data})
-        others = [f.name for f in Tenant._meta.fields if f.name not in ORDER_SETTINGS]
+        probe = Tenant(**{name: data[name] for name in PAGE_SETTINGS if name in data})
+        others = [f.name for f in Tenant._meta.fields if f.name not in PAGE_SETTINGS]
         for check in (lambda: probe.clean_fields(exclude=others), probe.clean):
             try:
                 check()
@@ -173,6 +181,24 @@ class OnboardingForm(CatalogSettingsFields, forms.Form):
                         self.add_error(field, messages)
         if data.get("unmapped_gateways_use_default") and not data.get("default_payment_method"):
             self.add_error("default_payment_method", "Choose the default payment method the catch-all uses.")
+
+    def _check_shipment_settings(self, data: dict) -> None:
+        """Provider codes BigCommerce lists (or carrier_<id>): a typo is refused here, not on a shipment."""
+        if data.get("shipping_provider_map") is None and "shipping_provider_map" not in self.errors:
+            data["shipping_provider_map"] = {}  # an empty box: no Ship Via code is mapped
+        provider_map = data.get("shipping_provider_map")
+        if provider_map is not None:
+            if not isinstance(provider_map, dict) or not all(isinstance(k, str) and k.strip() and isinstance(v, str)
+                                                             for k, v in provider_map.items()):
+                self.add_error("shipping_provider_map", 'Give a JSON object of Ship Via codes and BigCommerce '
+                                                        'shipping providers, e.g. {"FEDEX2DAY": "fedex"}.')
+            else:
+                unknown = sorted({v for v in provider_map.values() if not is_known_provider(v)})
+                if unknown:
+                    self.add_error("shipping_provider_map", unknown_providers_message(unknown))
+        default = data.get("default_shipping_provider")
+        if default and not is_known_provider(default):
+            self.add_error("default_shipping_provider", unknown_providers_message([default]))
 
     def _system_of(self, form_field: str) -> str:
         return "BigCommerce" if form_field in self.BC_SECRETS else "Acumatica"
@@ -217,7 +243,7 @@ class OnboardingForm(CatalogSettingsFields, forms.Form):
         for name in self.TENANT_SETTINGS:
             if data.get(name):
                 setattr(tenant, name, data[name])
-        for name in ORDER_SETTINGS:
+        for name in PAGE_SETTINGS:
             setattr(tenant, name, data[name])
         stock_changed = self.apply_catalog_settings(tenant)
         tenant.save()
@@ -243,6 +269,12 @@ class OnboardingForm(CatalogSettingsFields, forms.Form):
 
 # Paths under /onboarding/ that are pages, not tenants.
 RESERVED_SLUGS = {"new", "start"}
+
+
+def unknown_providers_message(codes: list[str]) -> str:
+    return (f"Unknown BigCommerce shipping provider {', '.join(repr(c) for c in codes)}: use one of "
+            f"{', '.join(SPEC_PROVIDERS)}, carrier_<id> for a third-party carrier, or leave it empty for "
+            "BigCommerce's tracking link (AfterShip).")
 
 
 def unique_slug(name: str) -> str:

@@ -114,28 +114,45 @@ def test_it_groups_records_by_cause_with_a_fix_link(client, tenant, merchant_of)
     assert [(g.title, g.count) for g in groups] == [("3 orders: need attention", 3), ("1 order: needs attention", 1)]
     assert groups[0].fix_url == f"/onboarding/{tenant.slug}/#id_payment_method_map"
     html = dashboard(client, tenant, merchant_of(tenant))
-    assert "3 orders: need attention" in html and "Retry all 3" in html and "Fix: Set the payment method" in html
+    assert "3 orders: need attention" in html and "Retry all 3" in html and "Fix: Pick the payment method" in html
 
 
-def test_every_fix_link_leads_to_a_page_with_what_it_points_at(client, tenant, merchant_of, monkeypatch):
-    """All that can go wrong at once; each Fix link is followed, and its anchor is on the page it reaches."""
-    from tenants import fit_check, fit_check_views
+@pytest.mark.parametrize("role", ["owner", "viewer"])
+def test_every_fix_link_leads_to_a_page_with_what_it_points_at(client, tenant, merchant_of, monkeypatch, role):
+    """All that can go wrong at once; each Fix link the member gets is followed, and its anchor is on the page it
+    reaches. An owner picks payment methods from the live lists; a viewer reads the settings where they are."""
+    from tenants import fit_check, fit_check_views, live_choices, onboarding
     monkeypatch.setattr(fit_check_views, "run_fit_check", lambda t: fit_check.FitReport())  # it reads both systems
+    monkeypatch.setattr(onboarding, "read_choices", lambda bc, ac: live_choices.Choices())  # so do the lists
     healthy(tenant)
     for break_it in (b for _, b in BREAKAGES.values()):
         break_it(tenant)
     for n, error in enumerate(["SKU 'X-1' has no Acumatica InventoryID: add a SKU mapping or create the item.",
                                "Guest order #5 has no guest CustomerID: set the guest policy.",
-                               "Acumatica rejected the credentials (401)."], start=70):
+                               "Acumatica rejected the credentials (401).",
+                               "'fedx' is not a BigCommerce shipping provider code (such as usps). "
+                               "Fix the tenant's shipping provider settings, then replay."], start=70):
         make_record(tenant, str(n), status=Status.NEEDS_ATTENTION, last_error=error)
-    links = {p.fix_url for p in tenant_health(tenant).problems if p.fix_url}
-    assert len(links) == 6, links  # payment, SKUs, guest, Acumatica, BigCommerce (check and push), filtered
-    client.force_login(merchant_of(tenant))
+    owner = role == "owner"
+    links = {p.fix_url for p in tenant_health(tenant, can_manage=owner).problems if p.fix_url}
+    # payment, SKUs, guest, Acumatica, shipments, BigCommerce (check and push), filtered
+    assert len(links) == 7, links
+    payments = f"/onboarding/{tenant.slug}/lists/#payments" if owner else \
+        f"/onboarding/{tenant.slug}/#id_payment_method_map"
+    assert payments in links and f"/onboarding/{tenant.slug}/#shipments" in links
+    client.force_login(merchant_of(tenant, role=role))
     for link in links:
         path, _, anchor = link.partition("#")
         response = client.get(path)
         assert response.status_code == 200, link
         assert not anchor or f'id="{anchor}"' in response.content.decode(), link
+
+
+def test_the_dashboard_gives_owners_the_lists_for_payment_methods(client, tenant, merchant_of):
+    make_record(tenant, "31", status=Status.NEEDS_ATTENTION, last_error=PAYMENT)
+    for role, target in (("owner", f"/onboarding/{tenant.slug}/lists/#payments"),
+                         ("operator", f"/onboarding/{tenant.slug}/#id_payment_method_map")):
+        assert f'href="{target}"' in dashboard(client, tenant, merchant_of(tenant, username=role, role=role)), role
 
 
 def test_object_numbers_do_not_split_a_cause():

@@ -12,7 +12,9 @@ from audit.health import FIXES, fix_for
 SAMPLES = {"id_payment_method_map": "BigCommerce payments via 'testgateway' have no Acumatica payment method.",
            "orders": "Set the guest CustomerID of the generic guest policy.",
            "acumatica": "Acumatica rejected the credentials (401).",
-           "bigcommerce": "BigCommerce rejected the access token (401). Check the API account's X-Auth-Token."}
+           "bigcommerce": "BigCommerce rejected the access token (401). Check the API account's X-Auth-Token.",
+           "shipments": "'fedx' is not a BigCommerce shipping provider code (such as usps, fedex, ups). "
+                        "Fix the tenant's shipping provider settings, then replay."}
 
 
 def settings_anchors_used_by_health(tenant) -> set[str]:
@@ -38,3 +40,12 @@ def test_every_fix_anchor_exists_on_the_settings_page(client, tenant, merchant_o
     page = client.get(f"/onboarding/{tenant.slug}/").content.decode()
     missing = [a for a in settings_anchors_used_by_health(tenant) if f'id="{a}"' not in page]
     assert not missing, f"Fix links point at anchors the settings page lacks: {missing}"
+
+
+def test_owners_pick_payment_methods_from_the_live_lists(tenant):
+    """The lists page is for owners only (tenants/onboarding.py settings_from_lists); its anchor is checked
+    by tests/test_health.py, which follows every Fix link as an owner and as a viewer."""
+    message = SAMPLES["id_payment_method_map"]
+    assert fix_for(tenant, message, can_manage=True) == (f"/onboarding/{tenant.slug}/lists/#payments",
+                                                         "Pick the payment method")
+    assert fix_for(tenant, message)[0] == f"/onboarding/{tenant.slug}/#id_payment_method_map"
