@@ -73,3 +73,23 @@ def test_the_check_catches_what_breaks_the_schema():
     assert check.violations([Call("PUT", "/SalesOrder", {}, 201, None)])
     assert check.violations([Call("PUT", "/SalesOrder", {"Date": {"value": "2026-01-02T00:00:00+00:00"}}, 200,
                                   {"OrderTotal": {"value": 1.5}})]) == []
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_refunds_of_unshipped_goods_follow_the_pinned_versions_schema(shop, version):
+    """Acumatica invoices at shipment: the sales order loses the refunded units, the payment's application
+    shrinks, and one Refund pays the memo (shipping) and the payment (the goods)."""
+    tenant, store, calls, check = shop
+    tenant.invoice_mode = "acumatica"
+    tenant.save()
+    order = storefront.place_order(store, lines=[("SKU-00001", 2)])
+    assert synced(tenant, order).status == "succeeded"
+    storefront.refund(order, items=[{"item_type": "PRODUCT", "item_id": order.lines.first().pk, "quantity": 1},
+                                    {"item_type": "SHIPPING", "item_id": order.shipping_addresses.get().pk,
+                                     "amount": 2.5}])
+    record = synced(tenant, order)
+    assert record.status == "succeeded", record.last_error
+    assert check.violations(calls) == []
+    reached = check.operation_ids(calls)
+    assert {"SalesInvoice_PutEntity", "SalesOrder_PutEntity", "Payment_PutEntity"} <= reached, reached
+    assert any(op.startswith("SalesOrder_Get") for op in reached) and any(op.startswith("Payment_Get") for op in reached)

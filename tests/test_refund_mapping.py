@@ -5,8 +5,8 @@ import pytest
 
 from sync import versions
 from sync.mapping import OrderSettings
-from sync.refund_mapping import (COMPLETED, DECLINED, OFFLINE, ORIGINAL, PENDING, STORE_CREDIT, credit_memo_payload,
-                                 part_ref, refund_parts, refund_payment_payload)
+from sync.refund_mapping import (COMPLETED, DECLINED, OFFLINE, ORIGINAL, PENDING, STORE_CREDIT, RefundPart, allocate,
+                                 credit_memo_payload, goods_value, part_ref, refund_parts, refund_payment_payload)
 from tests.test_mapping_orders import INVENTORY, LINES, ORDER
 
 SHIPPING_REFUND = {"id": 4, "order_id": 120, "total_amount": "45.5000", "total_tax": "3.6000",
@@ -96,7 +96,36 @@ def test_it_applies_each_refund_payment_to_the_credit_memo_for_its_part():
     [part] = refund_parts({"id": 9, "payments": [_payment(2, "stripe", "12.3400", "2")]},
                           [{"id": 2, "event": "refund", "status": "ok"}])
     payload = refund_payment_payload({"id": 9, "order_id": 120}, part, reference="BC-RF-9", customer_id="C1",
-                                     payment_method="CC", cash_account="10250", applies_to=("Credit Memo", "CM1"))
+                                     payment_method="CC", cash_account="10250",
+                                     applies_to=[("Credit Memo", "CM1", part.amount), ("Payment", "P1", Decimal(0))])
     assert payload["PaymentAmount"] == Decimal("12.34") and payload["ExternalRef"] == "BC-RF-9"
     assert payload["DocumentsToApply"] == [{"DocType": "Credit Memo", "ReferenceNbr": "CM1",
                                             "AmountPaid": Decimal("12.34")}]
+
+
+def test_it_leaves_units_that_left_the_sales_order_off_the_memo():
+    # A mug and shipping refunded; the mug never shipped, so it left the sales order instead.
+    amount, tax = goods_value(ORDER, LINES, {1: Decimal(1)})
+    assert (amount, tax) == (Decimal("27.00"), Decimal("0.00"))  # LINES carry no price_tax
+    payload = memo({**SHIPPING_REFUND, "total_tax": "0"}, unshipped={1: Decimal(1)},
+                   total=Decimal("45.50") - amount)
+    assert [(d["InventoryID"], d["Qty"], d["UnitPrice"]) for d in payload["Details"]] == [
+        ("BCREFUND", 1, Decimal("18.50"))]
+    assert total(payload) == Decimal("18.50")
+
+
+def test_unshipped_units_take_their_tax_with_them():
+    lines = [{**LINES[0], "price_tax": "2.4000"}, LINES[1]]
+    assert goods_value(ORDER, lines, {1: Decimal(2)}) == (Decimal("54.00"), Decimal("4.80"))
+
+
+def test_the_memo_takes_store_credit_first_and_cash_pays_back_the_rest():
+    parts = [RefundPart(1, "storecredit", Decimal("20.00"), STORE_CREDIT, COMPLETED),
+             RefundPart(2, "stripe", Decimal("15.00"), ORIGINAL, COMPLETED),
+             RefundPart(3, "custom", Decimal("5.00"), OFFLINE, COMPLETED)]
+    assert allocate(parts, Decimal("30.00")) == {2: (Decimal("10.00"), Decimal("5.00")),
+                                                 3: (Decimal("0.00"), Decimal("5.00"))}
+    assert allocate(parts, Decimal("0.00")) == {2: (Decimal("0.00"), Decimal("15.00")),
+                                                3: (Decimal("0.00"), Decimal("5.00"))}
+    assert allocate(parts, Decimal("40.00")) == {2: (Decimal("15.00"), Decimal("0.00")),
+                                                 3: (Decimal("5.00"), Decimal("0.00"))}

@@ -65,7 +65,8 @@ def test_two_partial_shipments_move_the_order_to_partially_shipped_then_shipped(
 def test_it_refuses_what_the_api_refuses(bc_api, order, change, field):
     body = {**_body(order, [(_lines(order)[0], 1)]), **change}
     reply = bc_api.post(f"v2/orders/{order.pk}/shipments", body)
-    assert reply.status_code == 400 and field in reply.json()["errors"]
+    [error] = reply.json()   # v2 errors: a list of {status, message}
+    assert reply.status_code == 400 == error["status"] and f"{field}:" in error["message"]
     assert order.shipments.count() == 0 and _status(bc_api, order) == "Awaiting Fulfillment"
 
 
@@ -73,7 +74,8 @@ def test_it_refuses_more_than_is_left_to_ship(bc_api, order):
     first_line, _ = _lines(order)
     assert bc_api.post(f"v2/orders/{order.pk}/shipments", _body(order, [(first_line, 2)])).status_code == 201
     reply = bc_api.post(f"v2/orders/{order.pk}/shipments", _body(order, [(first_line, 2)]))
-    assert reply.status_code == 400 and "exceeds the 1 left to ship" in reply.json()["errors"]["items"]
+    assert reply.status_code == 400 and "items: " in reply.json()[0]["message"]
+    assert "exceeds the 1 left to ship" in reply.json()[0]["message"]
 
 
 def test_update_changes_tracking_and_delete_puts_the_quantities_back(bc_api, order):

@@ -131,6 +131,8 @@ def sales_order(instance: Instance, data: dict, created: bool) -> None:
     _check_customer(instance, data, errors)
     _check_addresses(data, ("ShipToAddress", "BillToAddress"), errors)
     lines = _check_lines(instance, data.setdefault("Details", []), errors, "OrderQty")
+    if not created:
+        _follow_shipments(instance, data, errors)
     if errors:
         raise Invalid("SalesOrder", data, errors)
     if created and not data.get("OrderNbr"):
@@ -140,6 +142,28 @@ def sales_order(instance: Instance, data: dict, created: bool) -> None:
     if created or data.get("Status") in (None, "Open", "On Hold"):
         data["Status"] = "On Hold" if data.get("Hold") else "Open"
     _order_totals(data, lines)
+
+
+def _follow_shipments(instance: Instance, data: dict, errors: dict[str, str]) -> None:
+    """A line's quantity can be lowered to what is shipped or on a shipment, not below (SO301000 refuses it);
+    its OpenQty keeps following, and an order whose open quantities are all shipped is Completed."""
+    order_shipments = [s for s in shipments._other_shipments(instance, None)
+                           if any((r.get("OrderType"), r.get("OrderNbr")) == (data["OrderType"], data.get("OrderNbr"))
+                                  for r in s.data.get("Details") or [])]
+    if not order_shipments:
+        return
+    left, keys = ZERO, (data["OrderType"], data.get("OrderNbr"))
+    for n, row in enumerate(data.get("Details") or []):
+        shipped = shipments._held(order_shipments, *keys, row.get("LineNbr"), True)
+        held = shipped + shipments._held(order_shipments, *keys, row.get("LineNbr"), False)
+        if dec(row.get("OrderQty")) < held:
+            errors[f"Details/{n}/OrderQty"] = (f"The quantity cannot be less than the quantity shipped or on "
+                                               f"shipments ({shipments.qty(held)}).")
+            continue
+        row["OpenQty"] = shipments.qty(dec(row.get("OrderQty")) - shipped)
+        left += dec(row["OpenQty"])
+    if left <= 0 and data.get("Status") in ("Open", "Back Order"):
+        data["Status"] = "Completed"
 
 
 def _order_totals(data: dict, lines: Decimal) -> None:

@@ -39,12 +39,22 @@ def no_content() -> HttpResponse:
     return HttpResponse(status=204, content_type="application/json")
 
 
-def error_response(status: int, title: str, errors: dict[str, str] | None = None) -> HttpResponse:
+def error_response(status: int, title: str, errors: dict[str, str] | None = None, *, v2: bool = False) -> HttpResponse:
+    """The error body of the API version: v3 one object, v2 a list of {status, message}."""
+    if v2:
+        # Reference: specs/bigcommerce/orders.v2.oas2.yml 404_Resp and the 400 of PUT /orders/{order_id}
+        # (a JSON array of {status, message}); reference/bigcommerce-api.md.
+        details = [f"{name}: {text}" for name, text in (errors or {}).items()]
+        return json_response([{"status": status, "message": " ".join([title, *details])}], status)
     # Reference: specs/bigcommerce/webhooks.v3.yml error_Full / errorDetailed_Full.
     body: dict[str, Any] = {"status": status, "title": title, "type": ERROR_TYPE}
     if errors is not None:
         body["errors"] = errors
     return json_response(body, status)
+
+
+def is_v2(request: HttpRequest) -> bool:
+    return "/v2/" in request.path
 
 
 def read_json(request: HttpRequest) -> Any:
@@ -111,7 +121,7 @@ def draw(store: Store) -> float:
     return random.Random(f"{store.fault_seed}:{n}").random()
 
 
-def injected_fault(store: Store) -> HttpResponse | None:
+def injected_fault(store: Store, v2: bool = False) -> HttpResponse | None:
     """Applies latency, then maybe answers with a 429, a 500 or a (slow) 504 instead of the handler."""
     if store.fault_latency_ms:
         time.sleep(store.fault_latency_ms / 1000)
@@ -122,20 +132,20 @@ def injected_fault(store: Store) -> HttpResponse | None:
     for share, kind in shares:
         edge += share
         if roll < edge:
-            return _fault_response(store, kind)
+            return _fault_response(store, kind, v2)
     return None
 
 
-def _fault_response(store: Store, kind: str) -> HttpResponse:
+def _fault_response(store: Store, kind: str, v2: bool = False) -> HttpResponse:
     if kind == "429":
         # Reference: reference/bigcommerce-api.md §2 ("a 429 without these headers means platform load").
         response = HttpResponse(status=429)
         response.platform_load = True  # type: ignore[attr-defined]  # tells endpoint() to send no rate headers
         return response
     if kind == "500":
-        return error_response(500, "Internal Server Error")
+        return error_response(500, "Internal Server Error", v2=v2)
     time.sleep(store.fault_timeout_seconds)
-    return error_response(504, "Gateway Timeout")
+    return error_response(504, "Gateway Timeout", v2=v2)
 
 
 # --- the decorator ----------------------------------------------------------------------------
@@ -147,17 +157,18 @@ def _authorised(request: HttpRequest, store: Store) -> bool:
 
 
 def _gate(request: HttpRequest, store: Store, handler: Callable[..., HttpResponse], kwargs: dict) -> HttpResponse:
+    v2 = is_v2(request)
     if not _authorised(request, store):
-        return error_response(401, "You are not authorized to access this resource.")
+        return error_response(401, "You are not authorized to access this resource.", v2=v2)
     if not take_request(store):
         return _quota_spent(store)
-    fault = injected_fault(store)
+    fault = injected_fault(store, v2)
     if fault is not None:
         return fault
     try:
         return handler(request, store, **kwargs)
     except ApiError as e:
-        return error_response(e.status, e.title, e.errors)
+        return error_response(e.status, e.title, e.errors, v2=v2)
 
 
 def endpoint(methods: dict[str, Callable[..., HttpResponse]]) -> Callable[..., HttpResponse]:
@@ -166,10 +177,10 @@ def endpoint(methods: dict[str, Callable[..., HttpResponse]]) -> Callable[..., H
     def view(request: HttpRequest, store_hash: str, **kwargs: Any) -> HttpResponse:
         store = Store.objects.filter(store_hash=store_hash).first()
         if store is None:
-            return error_response(404, "Store not found.")
+            return error_response(404, "Store not found.", v2=is_v2(request))
         handler = methods.get(request.method or "")
         if handler is None:
-            response = error_response(405, "Method Not Allowed")
+            response = error_response(405, "Method Not Allowed", v2=is_v2(request))
         else:
             response = _gate(request, store, handler, kwargs)
         if not getattr(response, "platform_load", False):
