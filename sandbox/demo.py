@@ -40,9 +40,11 @@ def connect_sandbox_tenant(base_url: str, slug: str = DEMO_SLUG, store_hash: str
     instance = seed_instance(instance_slug, catalog=catalog)
     put_record(instance, "NonStockItem", {"InventoryID": REFUND_ITEM, "Description": "Refund adjustment",
                                           "DefaultPrice": "0"})
+    # Acumatica invoices an SO order from its shipment; the connector invoices an IN order when it is paid.
+    order_type = "SO" if tenant_fields.get("invoice_mode") == Tenant.InvoiceMode.ACUMATICA else "IN"
     defaults = {"name": "Demo store", "default_payment_method": "CC", "default_cash_account": DEMO_CASH_ACCOUNT,
                 "payment_method_map": dict(DEMO_PAYMENT_METHODS), "refund_adjustment_item": REFUND_ITEM,
-                **tenant_fields}
+                "order_type": order_type, **tenant_fields}
     tenant, _ = Tenant.objects.update_or_create(slug=slug, defaults=defaults)
     bc_values, ac_values = sandbox_connection_values(base_url, store, instance, endpoint_version)
     BigCommerceConnection.objects.update_or_create(tenant=tenant, defaults=bc_values)

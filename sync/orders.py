@@ -30,6 +30,7 @@ from sync.models import WebhookReceipt
 from sync.refunds import post_refunds
 from sync.tasks import register_pipeline
 from tenants.models import Tenant
+from tenants.models import invoicing_problem as tenant_invoicing_problem
 
 STATUS_NAMES = {0: "Incomplete", 1: "Pending", 2: "Shipped", 3: "Partially Shipped", 4: "Refunded", 5: "Cancelled",
                 6: "Declined", 7: "Awaiting Payment", 8: "Awaiting Pickup", 9: "Awaiting Shipment", 10: "Completed",
@@ -305,8 +306,7 @@ class OrderSync:
         # saved per order, paying for the release from hold). Invoiced or completed ones are looked up.
         invoice = None if sales_order.get("Status") in NOT_INVOICED else self._find_invoice(sales_order)
         if invoice is None:
-            self.ac.invoke_action("SalesOrder", "PrepareSalesInvoice",
-                                  wrap({"OrderType": sales_order["OrderType"], "OrderNbr": sales_order["OrderNbr"]}))
+            self._prepare_invoice(sales_order)
             invoice = self._find_invoice(sales_order)
             if invoice is None:
                 raise ApiError(f"Acumatica prepared no invoice for sales order {sales_order['OrderNbr']} yet.",
@@ -315,6 +315,18 @@ class OrderSync:
         key = f"{invoice['Type']}/{invoice['ReferenceNbr']}"
         bind(self.tenant, "invoice", self.order_id, key)
         return key
+
+    def _prepare_invoice(self, sales_order: dict) -> None:
+        try:
+            self.ac.invoke_action("SalesOrder", "PrepareSalesInvoice",
+                                  wrap({"OrderType": sales_order["OrderType"], "OrderNbr": sales_order["OrderNbr"]}))
+        except ApiError as error:
+            # An order type that processes shipments is invoiced from its confirmed shipment (#14).
+            problem = tenant_invoicing_problem(self.tenant.invoice_mode, sales_order["OrderType"])
+            if error.status == 422 and problem:
+                raise OrderProblem(f"Acumatica would not invoice sales order {sales_order['OrderNbr']}: {error} "
+                                   f"{problem} (tenant settings: order type, invoice mode).") from None
+            raise
 
     def _find_invoice(self, sales_order: dict) -> dict | None:
         condition = (f"Type eq 'Invoice' and CustomerOrder eq {mapping.odata_string(self.order_id)} "

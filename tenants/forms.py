@@ -13,15 +13,15 @@ from sync.shipments_mapping import SPEC_PROVIDERS, is_known_provider
 from tenants.catalog_settings import CatalogSettingsFields, restart_stock_read
 from tenants.destinations import carry_over_secrets, destination_changes, retype_message
 from tenants.models import (AcumaticaConnection, BigCommerceConnection, Membership, Tenant,
-                            endpoint_version_validator, store_hash_validator)
+                            endpoint_version_validator, invoicing_problem, store_hash_validator)
 from tenants.onboarding_draft import Draft, tested_secret
 from tenants.validators import validate_bigcommerce_api_root, validate_instance_url
 
 
 # Tenant settings of the order pipeline, edited on this page (section "Orders"); labels, help texts, choices
 # and validation come from the model (README: "Order settings").
-ORDER_SETTINGS = ["paid_status_ids", "sync_authorized_orders", "invoice_mode", "time_zone", "channel_ids",
-                  "accept_test_payments", "multi_address_policy", "payment_method_map",
+ORDER_SETTINGS = ["paid_status_ids", "sync_authorized_orders", "invoice_mode", "order_type", "time_zone",
+                  "channel_ids", "accept_test_payments", "multi_address_policy", "payment_method_map",
                   "unmapped_gateways_use_default", "default_payment_method", "cash_account_map",
                   "default_cash_account", "no_sku_item", "fee_item", "freight_taxable"]
 # Section "Shipments": Acumatica Ship Via code -> BigCommerce shipping provider (sync/shipments_mapping.py).
@@ -181,6 +181,10 @@ class OnboardingForm(CatalogSettingsFields, forms.Form):
                         self.add_error(field, messages)
         if data.get("unmapped_gateways_use_default") and not data.get("default_payment_method"):
             self.add_error("default_payment_method", "Choose the default payment method the catch-all uses.")
+        # Acumatica refuses Prepare Invoice for unshipped stock items of a type that processes shipments (#14).
+        problem = invoicing_problem(data.get("invoice_mode") or "", data.get("order_type") or "")
+        if problem and "order_type" not in self.errors:
+            self.add_error("order_type", problem)
 
     def _check_shipment_settings(self, data: dict) -> None:
         """Provider codes BigCommerce lists (or carrier_<id>): a typo is refused here, not on a shipment."""

@@ -66,6 +66,20 @@ class TenantQuerySet(TenantScopedQuerySet):
     tenant_path = ""
 
 
+# Acumatica's predefined order types that process shipments (Order Types, SO201000): their stock items are invoiced
+# from a confirmed shipment, so Prepare Invoice on such an order right after payment is refused.
+ORDER_TYPES_WITH_SHIPMENTS = frozenset({"SO", "SA", "RM", "RC", "TR"})
+
+
+def invoicing_problem(invoice_mode: str, order_type: str) -> str | None:
+    """Why the connector cannot invoice orders of this type, or None. Reference: README "Order settings"."""
+    if invoice_mode == "connector" and (order_type or "").strip().upper() in ORDER_TYPES_WITH_SHIPMENTS:
+        return (f"Order type {order_type.upper()} processes shipments: Acumatica invoices its stock items only once "
+                "they are shipped, so the connector cannot invoice them when the order is paid. Choose an order type "
+                "without shipments (e.g. IN) or leave invoicing to Acumatica's shipment flow.")
+    return None
+
+
 class Tenant(models.Model):
     class GuestPolicy(models.TextChoices):
         GENERIC = "generic", "One generic guest customer"
@@ -150,7 +164,10 @@ class Tenant(models.Model):
         help_text="Main address of matched customers (filled as a whole only when Acumatica has none).")
 
     # Acumatica defaults for documents the connector creates.
-    order_type = models.CharField(max_length=2, default="SO")
+    order_type = models.CharField(
+        max_length=2, default="IN",
+        help_text="Acumatica order type of web orders. The connector invoices (invoice mode 'connector') only an "
+                  "order type that does not process shipments, e.g. IN; with SO, leave invoicing to Acumatica.")
     customer_class = models.CharField(max_length=10, blank=True)
     guest_customer_id = models.CharField(max_length=30, blank=True,
                                          help_text="Acumatica CustomerID used for guests under the generic policy.")

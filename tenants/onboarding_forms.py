@@ -143,8 +143,10 @@ class SetupForm(forms.Form):
             widget=forms.DateInput(attrs={"type": "date"}),
             help_text="Orders changed since this day (store time) are imported on the first sync; earlier "
                       "ones stay where they are.")
-        self.fields["order_type"] = forms.CharField(label="Acumatica order type", initial="SO", max_length=2,
-                                                    help_text="The sales order type of web orders, e.g. SO.")
+        self.fields["order_type"] = forms.CharField(
+            label="Acumatica order type", initial="IN", max_length=2,
+            help_text="The sales order type of web orders. The connector invoices paid orders, which Acumatica "
+                      "allows only for a type that does not process shipments, e.g. IN.")
         self.fields["branch"] = _choice_or_text(
             "Branch", [(b, f"{b} — {n}" if n else b) for b, n in choices.branches], "",
             blank="— the user's default branch —", help_text="The branch of the documents the connector creates.")

@@ -96,8 +96,9 @@ def api(acu: Acu) -> Acu:
     return acu
 
 
-def create_order(api: Acu, customer_id: str, lines: list[tuple[str, int, str]], **fields) -> dict:
-    body = {**w(OrderType="SO", CustomerID=customer_id, **fields),
+def create_order(api: Acu, customer_id: str, lines: list[tuple[str, int, str]], order_type: str = "SO",
+                 **fields) -> dict:
+    body = {**w(OrderType=order_type, CustomerID=customer_id, **fields),
             "Details": [w(InventoryID=i, OrderQty=q, UnitPrice=float(p)) for i, q, p in lines]}
     reply = api.put("SalesOrder?$expand=Details,Totals", body)
     assert reply.status_code == 200, reply.text

@@ -80,7 +80,7 @@ def test_refunds_of_unshipped_goods_follow_the_pinned_versions_schema(shop, vers
     """Acumatica invoices at shipment: the sales order loses the refunded units, the payment's application
     shrinks, and one Refund pays the memo (shipping) and the payment (the goods)."""
     tenant, store, calls, check = shop
-    tenant.invoice_mode = "acumatica"
+    tenant.invoice_mode, tenant.order_type = "acumatica", "SO"
     tenant.save()
     order = storefront.place_order(store, lines=[("SKU-00001", 2)])
     assert synced(tenant, order).status == "succeeded"

@@ -91,10 +91,10 @@ def test_it_runs_a_long_action_to_completion(conn):
     with client(conn, on_call=calls) as ac:
         customer = next(ac.query("Customer", select="CustomerID", top=1))
         order = unwrap(ac.put("SalesOrder", wrap({
-            "OrderType": "SO", "CustomerID": unwrap(customer)["CustomerID"], "Hold": False,
+            "OrderType": "IN", "CustomerID": unwrap(customer)["CustomerID"], "Hold": False,
             "Details": [{"InventoryID": "SKU-00001", "OrderQty": 1}]})))
-        ac.invoke_action("SalesOrder", "PrepareSalesInvoice", wrap({"OrderType": "SO", "OrderNbr": order["OrderNbr"]}))
-        after = unwrap(ac.get("SalesOrder", ("SO", order["OrderNbr"])))
+        ac.invoke_action("SalesOrder", "PrepareSalesInvoice", wrap({"OrderType": "IN", "OrderNbr": order["OrderNbr"]}))
+        after = unwrap(ac.get("SalesOrder", ("IN", order["OrderNbr"])))
     assert after["Status"] != order["Status"]
     action = [c.status for c in calls if "/PrepareSalesInvoice" in c.url]
     assert action[0] == 202 and action[-1] == 204 and "/status/" in [c.url for c in calls][-2]

@@ -43,15 +43,15 @@ def test_a_schema_built_client_runs_an_integration_day(instance_and_client, vers
                          **{"$expand": "MainContact"})
     assert created.status_code == 200, created.text
     customer_id = created.json()["CustomerID"]["value"]
-    order = client.put("SalesOrder", {**w(OrderType="SO", CustomerID=customer_id, Date="2026-11-30T00:00:00+00:00",
+    order = client.put("SalesOrder", {**w(OrderType="IN", CustomerID=customer_id, Date="2026-11-30T00:00:00+00:00",
                                           CustomerOrder=f"SCHEMA-{version}"),
                                       "Details": [w(InventoryID="SKU-00001", OrderQty=2.0, UnitPrice=4.25)]},
                        **{"$expand": "Details"})
     assert order.status_code == 200, order.text
     nbr = order.json()["OrderNbr"]["value"]
-    assert client.get("SalesOrder", ["SO", nbr], **{"$expand": "Details"})["OrderTotal"]["value"] == 8.5
+    assert client.get("SalesOrder", ["IN", nbr], **{"$expand": "Details"})["OrderTotal"]["value"] == 8.5
 
-    statuses = client.run_action("SalesOrder", "PrepareSalesInvoice", w(OrderType="SO", OrderNbr=nbr))
+    statuses = client.run_action("SalesOrder", "PrepareSalesInvoice", w(OrderType="IN", OrderNbr=nbr))
     assert statuses[0] == 202 and statuses[-1] == 204 and set(statuses[1:-1]) <= {202}
     assert [i["CustomerOrder"] for i in state.sales_invoices(instance)] == [f"SCHEMA-{version}"]
 

@@ -31,30 +31,31 @@ def run_action(api, path: str, entity: dict) -> list[int]:
 
 def _paid_order(api) -> dict:
     customer_id = first_customer_id(api)
-    order = create_order(api, customer_id, [("SKU-00001", 2, "10.00"), ("SKU-00002", 1, "5.00")],
+    # IN ("Invoice"): an order type without shipments, invoiced straight from the order.
+    order = create_order(api, customer_id, [("SKU-00001", 2, "10.00"), ("SKU-00002", 1, "5.00")], order_type="IN",
                          CustomerOrder="BC-7")
     api.put("Payment", {**w(CustomerID=customer_id, PaymentAmount=25.0, PaymentMethod="CASH"),
-                        "OrdersToApply": [w(OrderType="SO", OrderNbr=order["OrderNbr"]["value"])]})
+                        "OrdersToApply": [w(OrderType="IN", OrderNbr=order["OrderNbr"]["value"])]})
     return order
 
 
 def test_it_polls_prepare_sales_invoice_from_202_to_204_and_creates_the_invoice(api):
     order = _paid_order(api)
     nbr = order["OrderNbr"]["value"]
-    assert run_action(api, "SalesOrder/PrepareSalesInvoice", w(OrderType="SO", OrderNbr=nbr)) == [202, 202, 204]
+    assert run_action(api, "SalesOrder/PrepareSalesInvoice", w(OrderType="IN", OrderNbr=nbr)) == [202, 202, 204]
     [invoice] = state.sales_invoices(api.instance)
     assert invoice["Type"] == "Invoice" and invoice["Status"] == "Balanced"
     assert invoice["Amount"] == "25.00"
     assert invoice["CustomerOrder"] == "BC-7"
     assert [(d["InventoryID"], d["OrderNbr"]) for d in invoice["Details"]] == [("SKU-00001", nbr), ("SKU-00002", nbr)]
-    shipments = api.get(f"SalesOrder/SO/{nbr}?$expand=Shipments").json()["Shipments"]
+    shipments = api.get(f"SalesOrder/IN/{nbr}?$expand=Shipments").json()["Shipments"]
     assert shipments[0]["InvoiceNbr"]["value"] == invoice["ReferenceNbr"]
 
 
 def test_it_does_not_apply_the_effect_before_the_run_completes(api):
     order = _paid_order(api)
     reply = api.post("SalesOrder/PrepareSalesInvoice",
-                     {"entity": w(OrderType="SO", OrderNbr=order["OrderNbr"]["value"]), "parameters": {}})
+                     {"entity": w(OrderType="IN", OrderNbr=order["OrderNbr"]["value"]), "parameters": {}})
     assert reply.status_code == 202
     assert "/SalesOrder/PrepareSalesInvoice/status/" in reply.headers["Location"]
     assert state.sales_invoices(api.instance) == []
@@ -62,7 +63,7 @@ def test_it_does_not_apply_the_effect_before_the_run_completes(api):
 
 def test_it_releases_the_invoice_and_the_payment(api):
     order = _paid_order(api)
-    run_action(api, "SalesOrder/PrepareSalesInvoice", w(OrderType="SO", OrderNbr=order["OrderNbr"]["value"]))
+    run_action(api, "SalesOrder/PrepareSalesInvoice", w(OrderType="IN", OrderNbr=order["OrderNbr"]["value"]))
     [invoice] = state.sales_invoices(api.instance)
     codes = run_action(api, "SalesInvoice/ReleaseSalesInvoice", w(Type="Invoice", ReferenceNbr=invoice["ReferenceNbr"]))
     assert codes[-1] == 204
@@ -106,7 +107,7 @@ def test_it_refunds_the_free_balance_of_a_payment_and_no_more(api):
 
 def test_it_refuses_an_unknown_action_and_a_record_in_the_wrong_status(api):
     order = _paid_order(api)
-    entity = w(OrderType="SO", OrderNbr=order["OrderNbr"]["value"])
+    entity = w(OrderType="IN", OrderNbr=order["OrderNbr"]["value"])
     assert api.post("SalesOrder/CreateSalesInvoice", {"entity": entity}).status_code == 404
     run_action(api, "SalesOrder/PrepareSalesInvoice", entity)
     again = api.post("SalesOrder/PrepareSalesInvoice", {"entity": entity, "parameters": {}})
@@ -117,6 +118,39 @@ def test_it_refuses_an_unknown_action_and_a_record_in_the_wrong_status(api):
 def test_it_completes_immediately_with_204_when_configured(acu_live):
     acu = make_acu(acu_live, action_polls=0, max_sessions=0)
     order = _paid_order(acu)
-    entity = w(OrderType="SO", OrderNbr=order["OrderNbr"]["value"])
+    entity = w(OrderType="IN", OrderNbr=order["OrderNbr"]["value"])
     assert run_action(acu, "SalesOrder/PrepareSalesInvoice", entity) == [204]
     assert len(state.sales_invoices(acu.instance)) == 1
+
+
+def _so_order(api) -> str:
+    order = create_order(api, first_customer_id(api), [("SKU-00001", 2, "10.00")], Hold=False)
+    return order["OrderNbr"]["value"]
+
+
+def test_it_refuses_to_invoice_unshipped_stock_items_of_an_order_type_that_processes_shipments(api):
+    nbr = _so_order(api)
+    refused = api.post("SalesOrder/PrepareSalesInvoice", {"entity": w(OrderType="SO", OrderNbr=nbr), "parameters": {}})
+    assert refused.status_code == 422   # the shape of every refused action: the record with the error on Status
+    assert "processes shipments" in refused.json()["Status"]["error"] and "SKU-00001" in refused.json()["error"]
+    assert state.sales_invoices(api.instance) == []
+
+
+def test_it_invoices_such_an_order_once_its_shipment_is_confirmed(api):
+    nbr = _so_order(api)
+    order = state.get(api.instance, "SalesOrder", "SO", nbr)
+    shipment = api.put("Shipment", {**w(Type="Shipment", CustomerID=order["CustomerID"]), "Details": [
+        w(OrderType="SO", OrderNbr=nbr, OrderLineNbr=1, ShippedQty=2)]}).json()
+    assert run_action(api, "Shipment/ConfirmShipment", {"id": shipment["id"]})[-1] == 204
+    assert state.get(api.instance, "SalesOrder", "SO", nbr)["Status"] == "Completed"
+    assert run_action(api, "SalesOrder/PrepareSalesInvoice", w(OrderType="SO", OrderNbr=nbr))[-1] == 204
+    [invoice] = state.sales_invoices(api.instance)
+    assert invoice["Amount"] == "20.00"
+    again = api.post("SalesOrder/PrepareSalesInvoice", {"entity": w(OrderType="SO", OrderNbr=nbr), "parameters": {}})
+    assert again.status_code == 422   # invoiced once
+
+
+def test_it_refuses_an_order_type_the_company_does_not_have(api):
+    reply = api.put("SalesOrder", {**w(OrderType="ZZ", CustomerID=first_customer_id(api)),
+                                   "Details": [w(InventoryID="SKU-00001", OrderQty=1)]})
+    assert reply.status_code == 422 and "Order Type" in reply.json()["OrderType"]["error"]

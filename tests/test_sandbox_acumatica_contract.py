@@ -133,9 +133,9 @@ def test_it_answers_401_as_the_24_spec_describes(api, openapi24):
 
 
 def test_it_runs_actions_as_the_24_spec_describes(api, openapi24):
-    order = create_order(api, first_customer_id(api), [("SKU-00001", 1, "2.00")])
+    order = create_order(api, first_customer_id(api), [("SKU-00001", 1, "2.00")], order_type="IN")
     started = api.post("SalesOrder/PrepareSalesInvoice",
-                       {"entity": w(OrderType="SO", OrderNbr=order["OrderNbr"]["value"]), "parameters": {}})
+                       {"entity": w(OrderType="IN", OrderNbr=order["OrderNbr"]["value"]), "parameters": {}})
     assert started.status_code == 202 and request_is_valid24(openapi24, started)
     check24(openapi24, started)
     assert state.sales_invoices(api.instance) == []

@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from .documents import CREDIT_ORDER_TYPES, ZERO, dec, find, money, put_record
+from .documents import CREDIT_ORDER_TYPES, PROCESSES_SHIPMENTS, ZERO, dec, find, find_item, money, put_record
 from . import stock
 from .models import ActionRun, Instance, Record
 from . import shipments
@@ -60,10 +60,29 @@ def _precheck(entity: str, action: str, record: Record) -> None:
     refusal = shipments.precheck(action, record) if entity == "Shipment" else None
     if refusal:
         raise ActionFailed(refusal)
-    if action == "PrepareSalesInvoice" and (status not in ("Open", "Back Order", "Shipping") or record.data.get("Hold")):
-        raise ActionFailed(f"The order cannot be invoiced in the {status} status.")
+    if action == "PrepareSalesInvoice":
+        invoiced = any(row.get("ShipmentType") == "Invoice" for row in record.data.get("Shipments") or [])
+        if status not in ("Open", "Back Order", "Completed") or record.data.get("Hold") or invoiced:
+            raise ActionFailed(f"The order cannot be invoiced in the {status} status.")
+        unshipped = _unshipped_stock(record)
+        if unshipped:
+            raise ActionFailed(f"The order cannot be invoiced: the {record.data['OrderType']} order type processes "
+                               f"shipments, and {', '.join(unshipped)} must be shipped (the shipment confirmed) "
+                               "before the order is invoiced.")
     if action in ("ReleaseSalesInvoice", "ReleasePayment") and status != "Balanced":
         raise ActionFailed(f"The document cannot be released in the {status} status.")
+
+
+def _unshipped_stock(order: Record) -> list[str]:
+    """Stock items of an order whose type processes shipments that are not shipped yet: real Acumatica invoices
+    those only from a confirmed shipment (a non-stock item, or an order type without shipments, is invoiced
+    from the order)."""
+    if not PROCESSES_SHIPMENTS.get(order.data.get("OrderType"), True):
+        return []
+    open_lines = [row for row in order.data.get("Details") or []
+                  if dec(row.get("OpenQty") if row.get("OpenQty") is not None else row.get("OrderQty")) > 0]
+    return [str(row.get("InventoryID")) for row in open_lines
+            if getattr(find_item(order.instance, row.get("InventoryID")), "entity", "StockItem") == "StockItem"]
 
 
 def prepare_sales_invoice(instance: Instance, order: Record) -> None:

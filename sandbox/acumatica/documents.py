@@ -32,6 +32,15 @@ KEYS: dict[str, list[str]] = {
 KEY_DEFAULTS = {"SalesOrder": {"OrderType": "SO"}, "SalesInvoice": {"Type": "Invoice"}, "Payment": {"Type": "Payment"},
                 "Shipment": {"Type": "Shipment"}}
 CREDIT_ORDER_TYPES = {"CM", "RC"}
+# The order types every company has (Order Types, SO201000), each with its "Process Shipments" setting. Stock items of
+# an order whose type processes shipments are invoiced once shipped (Prepare Invoice on the confirmed shipment, or on
+# the order when nothing is left to ship); a type without it (IN "Invoice", CS "Cash Sale", CM "Credit Memo") is
+# invoiced straight from the order, and releasing that invoice issues the goods.
+# Reference: help.myob.com.au (MYOB Acumatica) "Sales of Stock Items: General Information" (SO and SA: the items are
+# shipped before an invoice can be prepared), "To Process an Invoice Order" (IN: Prepare Invoice on the order, the
+# release issues the items), Order Types (SO201000).
+PROCESSES_SHIPMENTS = {"SO": True, "SA": True, "RM": True, "RC": True, "TR": True, "IN": False, "CS": False,
+                       "CM": False}
 ZERO = Decimal("0")
 
 

@@ -11,7 +11,7 @@ import pycountry
 from django.utils import timezone
 
 from . import shipments
-from .documents import ZERO, Invalid, dec, find, find_item, money, next_number, today
+from .documents import PROCESSES_SHIPMENTS, ZERO, Invalid, dec, find, find_item, money, next_number, today
 from . import stock
 from .models import Instance, Record
 
@@ -128,6 +128,8 @@ def _check_lines(instance: Instance, rows: list[dict], errors: dict[str, str], q
 
 def sales_order(instance: Instance, data: dict, created: bool) -> None:
     errors: dict[str, str] = {}
+    if data.get("OrderType") not in PROCESSES_SHIPMENTS:
+        raise Invalid("SalesOrder", data, {"OrderType": NOT_FOUND.format(what="Order Type")})
     _check_customer(instance, data, errors)
     _check_addresses(data, ("ShipToAddress", "BillToAddress"), errors)
     lines = _check_lines(instance, data.setdefault("Details", []), errors, "OrderQty")

@@ -7,6 +7,7 @@ from sandbox.acumatica import state
 from sandbox.acumatica.documents import put_record
 from sandbox.bigcommerce import storefront
 from sandbox.bigcommerce.models import Customer
+from tenants.models import Tenant
 from tests.scenarios.harness import TOTAL, Expect, Shape, expect_now, sync_after
 
 
@@ -262,8 +263,10 @@ def with_legacy_reference(order, *, same_figures: bool):
     lines = [{"InventoryID": line.sku, "OrderQty": str(line.quantity), "UnitPrice": str(line.base_price)}
              for line in order.lines.all()] if same_figures else [
         {"InventoryID": "SKU-00007", "OrderQty": "3", "UnitPrice": "190.28"}]
+    # The tenant's own earlier order has the tenant's order type; another store's may be any.
+    order_type = Tenant.objects.get(bigcommerce__store_hash=order.store.store_hash).order_type if same_figures else "SO"
     put_record(instance, "SalesOrder", {
-        "OrderType": "SO", "CustomerID": foreign_customer(instance), "CustomerOrder": str(order.pk),
+        "OrderType": order_type, "CustomerID": foreign_customer(instance), "CustomerOrder": str(order.pk),
         "ExternalRef": reference, "Hold": False, "Details": lines,
         "Totals": {"Freight": str(order.shipping_cost_ex_tax) if same_figures else "0"},
         "TaxDetails": [{"TaxID": "BCTAX", "TaxAmount": str(order.total_tax)}] if same_figures else []})
@@ -272,7 +275,8 @@ def with_legacy_reference(order, *, same_figures: bool):
 
 def bound_to_our_reference(run) -> None:
     ours = [so for so in run.docs().sales_orders if so["ExternalRef"] == f"BC-{run.store.store_hash}-{run.order.pk}"]
-    assert len(ours) == 1 and run.record.acumatica_key == f"SO/{ours[0]['OrderNbr']}", run.docs().sales_orders
+    assert len(ours) == 1 and run.record.acumatica_key == f"{run.tenant.order_type}/{ours[0]['OrderNbr']}", \
+        run.docs().sales_orders
     foreign = [so for so in run.docs().sales_orders if so["ExternalRef"] == f"BC-{run.order.pk}"]
     assert len(foreign) == 1 and not foreign[0].get("Payments"), foreign   # the other store's order untouched
 

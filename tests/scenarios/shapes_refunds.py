@@ -18,6 +18,8 @@ from tests.scenarios.harness import Expect, Run, Shape, cents, expect_now, sync_
 from sync.models import Binding
 from tests.scenarios.shapes_orders import foreign_customer, registered
 
+# Acumatica invoices at shipment: the order type processes shipments (the connector invoices an IN order).
+ACUMATICA_INVOICES = {"invoice_mode": "acumatica", "order_type": "SO"}
 REFUND_TENANT = {"offline_refund_method": "CHECK",
                  "cash_account_map": {"CC": "10250", "STCREDIT": "10300", "CHECK": "10200"},
                  "payment_method_map": {"testgateway": "CC", "storecredit": "STCREDIT"}}
@@ -326,22 +328,22 @@ SHAPES = [
                 sync_after(storefront.settle_refunds)],
           expect=Expect(credit_memos=["6.00"])),
     shape("refund of an unshipped line when Acumatica invoices", place=_line, then=[sync_after(refund_line())],
-          tenant={"invoice_mode": "acumatica"}, books=False,
+          tenant=ACUMATICA_INVOICES, books=False,
           expect=Expect(credit_memos=[], less_refunds=True, check=unshipped_goods_left_the_order)),
     shape("refund of an unshipped discounted line when Acumatica invoices", place=lambda s: _line(s, coupon="SAVE10"),
           then=[sync_after(refund_line())], tenant={"invoice_mode": "acumatica"}, books=False,
           expect=Expect(credit_memos=[], less_refunds=True, check=unshipped_goods_left_the_order)),
     shape("refund of a shipped line when Acumatica invoices", place=_line,
-          then=[ship_in_acumatica(), sync_after(refund_line())], tenant={"invoice_mode": "acumatica"}),
+          then=[ship_in_acumatica(), sync_after(refund_line())], tenant=ACUMATICA_INVOICES),
     shape("refund of an unshipped line and shipping when Acumatica invoices", place=_line, books=False,
-          then=[sync_after(refund_items((0, 1), ("shipping", "5.00")))], tenant={"invoice_mode": "acumatica"},
+          then=[sync_after(refund_items((0, 1), ("shipping", "5.00")))], tenant=ACUMATICA_INVOICES,
           expect=Expect(credit_memos=["5.00"], refunds=[lambda order: order.refunded_amount], invoices=0,
                         order_total=lambda order: order.total_inc_tax - order.refunded_amount + Decimal("5.00"),
                         check=lambda run: (goods_paid_back_from_the_payment("5.00", [])(run),
                                            order_quantities(1, 1)(run)))),
     shape("partly shipped line: the shipped unit is returned, the open one leaves the order", place=_line,
           books=False, then=[ship_in_acumatica(line=0, quantity=1), sync_after(refund_items((0, 2)))],
-          tenant={"invoice_mode": "acumatica"},
+          tenant=ACUMATICA_INVOICES,
           expect=Expect(refunds=[lambda order: order.refunded_amount], invoices=0, less_refunds=True,
                         order_total=lambda order: order.total_inc_tax + order.lines.order_by("pk")[0].base_price
                         + order.lines.order_by("pk")[0].price_tax,
