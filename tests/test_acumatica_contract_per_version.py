@@ -93,3 +93,27 @@ def test_refunds_of_unshipped_goods_follow_the_pinned_versions_schema(shop, vers
     reached = check.operation_ids(calls)
     assert {"SalesInvoice_PutEntity", "SalesOrder_PutEntity", "Payment_PutEntity"} <= reached, reached
     assert any(op.startswith("SalesOrder_Get") for op in reached) and any(op.startswith("Payment_Get") for op in reached)
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_shipments_follow_the_pinned_versions_schema(shop, version):
+    """A confirmed shipment read for BigCommerce (Acumatica invoices at shipment: order type SO)."""
+    from sandbox.acumatica import shipments as warehouse
+    from sandbox.acumatica.models import Instance
+    from sync.bindings import bound_key
+    from sync.shipments_poll import queue_shipments
+
+    tenant, store, calls, check = shop
+    tenant.invoice_mode, tenant.order_type = "acumatica", "SO"
+    tenant.save()
+    Instance.objects.filter(slug="demo").update(push_url="")   # the record is queued here, not by a push
+    order = storefront.place_order(store, lines=[("SKU-00001", 2)])
+    assert synced(tenant, order).status == "succeeded"
+    nbr = bound_key(tenant, "order", order.pk).split("/", 1)[1]
+    shipment = warehouse.ship_order(Instance.objects.get(slug="demo"), nbr).data["ShipmentNbr"]
+    queue_shipments(tenant, [shipment])   # Q_SYNC: runs inline
+    record = SyncRecord.objects.get(tenant=tenant, kind="shipment", external_id=shipment)
+    assert record.status == "succeeded", record.last_error
+    assert check.violations(calls) == []
+    reached = check.operation_ids(calls)
+    assert any(op.startswith("Shipment_Get") for op in reached), reached
