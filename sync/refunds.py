@@ -98,7 +98,7 @@ class RefundPosting:
         if declined:
             documents = self.post_partly_declined(label, completed, declined, accounts)
         else:
-            documents = self.post_completed(sales_order, payment_keys, accounts)
+            documents = self.post_completed(sales_order, payment_keys, accounts) or [f"{label}: nothing to post"]
         bind(self.tenant, "refund", self.refund_id, documents[0])  # its first document marks it posted
         return " + ".join(documents)
 
