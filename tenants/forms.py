@@ -182,6 +182,8 @@ class OnboardingForm(CatalogSettingsFields, forms.Form):
         if data.get("unmapped_gateways_use_default") and not data.get("default_payment_method"):
             self.add_error("default_payment_method", "Choose the default payment method the catch-all uses.")
         # Acumatica refuses Prepare Invoice for unshipped stock items of a type that processes shipments (#14).
+        if data.get("order_type"):
+            data["order_type"] = data["order_type"].strip().upper()   # Acumatica IDs are upper case
         problem = invoicing_problem(data.get("invoice_mode") or "", data.get("order_type") or "")
         if problem and "order_type" not in self.errors:
             self.add_error("order_type", problem)
