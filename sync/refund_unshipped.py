@@ -109,7 +109,7 @@ class UnshippedGoods:
             target = self._target(line_id, self._ordered(line_id) - refunded)
             removed[line_id] = self._ordered(line_id) - target
             if target < Decimal(str(row.get("OrderQty") or 0)):
-                details.append({"id": row["id"], "OrderQty": target})
+                details.append({"id": row["id"], **self._reduced_line(line_id, target)})
         payload = {"OrderType": self.keys[0], "OrderNbr": self.keys[1], "Details": details}
         copied_tax = self.posting.sync.settings.tax_mode == "bigcommerce" and (self.current or {}).get("TaxDetails")
         if copied_tax:
@@ -120,6 +120,19 @@ class UnshippedGoods:
         if copied_tax:
             self._check(reduced, details)
         return money(reduced.get("OrderTotal"))
+
+    def _reduced_line(self, line_id: int, target: Decimal) -> dict:
+        """The line at `target` units. Its amounts were sent exact (Ext. Price with a manual price, a manual
+        discount), which a smaller quantity does not recompute: the line keeps the discount share of the units
+        left, and its amount goes down by exactly what those units cost (the value refunded for them)."""
+        lines = self.order["products"]
+        line = next(x for x in lines if int(x["id"]) == line_id)
+        discount = dict(zip((int(x["id"]) for x in lines), line_discounts(self.order, lines)))[line_id]
+        ordered = self._ordered(line_id)
+        amount = extended_price(line) - discount - (ordered - target) * unit_prices(self.order, lines)[line_id]
+        kept_discount = money(discount * target / ordered) if ordered else Decimal("0.00")
+        return {"OrderQty": target, "ExtendedPrice": amount + kept_discount, "ManualPrice": True,
+                "DiscountAmount": kept_discount}
 
     def _tax_detail(self, removed: dict[int, Decimal]) -> dict:
         """The copied tax less the tax of every unit taken off, and its taxable amount likewise."""
