@@ -331,7 +331,7 @@ SHAPES = [
           tenant=ACUMATICA_INVOICES, books=False,
           expect=Expect(credit_memos=[], less_refunds=True, check=unshipped_goods_left_the_order)),
     shape("refund of an unshipped discounted line when Acumatica invoices", place=lambda s: _line(s, coupon="SAVE10"),
-          then=[sync_after(refund_line())], tenant={"invoice_mode": "acumatica"}, books=False,
+          then=[sync_after(refund_line())], tenant=ACUMATICA_INVOICES, books=False,
           expect=Expect(credit_memos=[], less_refunds=True, check=unshipped_goods_left_the_order)),
     shape("refund of a shipped line when Acumatica invoices", place=_line,
           then=[ship_in_acumatica(), sync_after(refund_line())], tenant=ACUMATICA_INVOICES),
