@@ -153,7 +153,7 @@ class UnshippedGoods:
             line_id = int(next(r["ExternalRef"] for r in self.current["Details"] if r["id"] == row["id"]))
             taken[line_id] = Decimal(str(self._row(line_id).get("OrderQty"))) - row["OrderQty"]
         amount, tax = goods_value(self.order, self.order["products"], taken)
-        expected = money(self.current.get("OrderTotal")) - amount - tax
+        expected = money(money(self.current.get("OrderTotal")) - amount - tax)
         if money(reduced.get("OrderTotal")) != expected:
             raise self.posting.problem(
                 f"Sales order {self.keys[1]} totals {money(reduced.get('OrderTotal'))} after removing the refunded "
