@@ -26,6 +26,7 @@ from sync.documents import first
 from sync.inventory_ids import inventory_ids_for
 from sync.mapping import odata_string, order_ref
 from sync.models import Binding
+from sync.shipments_dropship import is_drop_ship, sync_drop_ship
 from sync.tasks import register_pipeline
 from tenants.models import Tenant
 
@@ -34,6 +35,8 @@ KIND = "shipment"
 
 @register_pipeline(KIND)
 def sync_shipment(record: SyncRecord) -> dict | None:
+    if is_drop_ship(record.external_id):
+        return sync_drop_ship(record)  # a drop-ship purchase receipt, read as a shipment
     previous = (record.snapshot or {}).get("shipment") if isinstance(record.snapshot, dict) else None
     with open_clients(record.tenant, record.call_recorder()) as (bc, ac):
         shipment = read_shipment(ac, record.external_id)

@@ -24,6 +24,7 @@ from sync.clients import acumatica_client
 from sync.mapping import bc_datetime
 from sync.models import Cursor
 from sync.polling import OVERLAP, SETTLED
+from sync.shipments_dropship import poll_drop_ships
 from sync.shipments_mapping import SHIPPED_STATUSES
 from sync.tasks import enqueue_record, enqueue_records
 from tenants.models import Tenant
@@ -84,6 +85,8 @@ def poll_shipments(tenant_id: int, since: datetime | None = None) -> int:
             select="ShipmentNbr,Status,LastModifiedDateTime", top=PAGE))
         for page in chunked(rows, PAGE):
             queued += _store_page(tenant, cursor, page, started)
+        # Drop-ship receipts have no Shipment row: they are found on the sales orders (sync/shipments_dropship.py).
+        queued += poll_drop_ships(tenant, ac, since, started)
     return queued
 
 

@@ -15,11 +15,12 @@ from django.utils import timezone
 from .documents import CREDIT_ORDER_TYPES, PROCESSES_SHIPMENTS, ZERO, dec, find, find_item, money, put_record
 from . import stock
 from .models import ActionRun, Instance, Record
-from . import shipments
+from . import dropship, shipments
 from .rules import applied_document
 
 SUPPORTED = {("SalesOrder", "PrepareSalesInvoice"), ("SalesInvoice", "ReleaseSalesInvoice"),
-             ("Payment", "ReleasePayment"), ("Shipment", "ConfirmShipment"), ("Shipment", "CorrectShipment")}
+             ("Payment", "ReleasePayment"), ("Shipment", "ConfirmShipment"), ("Shipment", "CorrectShipment"),
+             ("PurchaseReceipt", "ReleasePurchaseReceipt")}
 
 
 class ActionFailed(Exception):
@@ -69,7 +70,7 @@ def _precheck(entity: str, action: str, record: Record) -> None:
             raise ActionFailed(f"The order cannot be invoiced: the {record.data['OrderType']} order type processes "
                                f"shipments, and {', '.join(unshipped)} must be shipped (the shipment confirmed) "
                                "before the order is invoiced.")
-    if action in ("ReleaseSalesInvoice", "ReleasePayment") and status != "Balanced":
+    if action in ("ReleaseSalesInvoice", "ReleasePayment", "ReleasePurchaseReceipt") and status != "Balanced":
         raise ActionFailed(f"The document cannot be released in the {status} status.")
 
 
@@ -152,4 +153,4 @@ def _drop_none(values: dict) -> dict:
 
 EFFECTS = {"PrepareSalesInvoice": prepare_sales_invoice, "ReleaseSalesInvoice": release_sales_invoice,
            "ReleasePayment": release_payment, "ConfirmShipment": shipments.confirm_shipment,
-           "CorrectShipment": shipments.correct_shipment}
+           "CorrectShipment": shipments.correct_shipment, "ReleasePurchaseReceipt": dropship.release_purchase_receipt}

@@ -23,6 +23,7 @@ KEYS: dict[str, list[str]] = {
     "StockItem": ["InventoryID"],
     "NonStockItem": ["InventoryID"],
     "Shipment": ["Type", "ShipmentNbr"],
+    "PurchaseReceipt": ["Type", "ReceiptNbr"],
     # Set-up lists an onboarding merchant picks from (read only by the connector).
     "PaymentMethod": ["PaymentMethodID"],
     "Warehouse": ["WarehouseID"],
@@ -30,7 +31,7 @@ KEYS: dict[str, list[str]] = {
     "TaxZone": ["TaxZoneID"],
 }
 KEY_DEFAULTS = {"SalesOrder": {"OrderType": "SO"}, "SalesInvoice": {"Type": "Invoice"}, "Payment": {"Type": "Payment"},
-                "Shipment": {"Type": "Shipment"}}
+                "Shipment": {"Type": "Shipment"}, "PurchaseReceipt": {"Type": "Receipt"}}
 CREDIT_ORDER_TYPES = {"CM", "RC"}
 # The order types every company has (Order Types, SO201000), each with its "Process Shipments" setting. Stock items of
 # an order whose type processes shipments are invoiced once shipped (Prepare Invoice on the confirmed shipment, or on

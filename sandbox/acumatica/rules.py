@@ -10,7 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pycountry
 from django.utils import timezone
 
-from . import shipments
+from . import dropship, shipments
 from .documents import PROCESSES_SHIPMENTS, ZERO, Invalid, dec, find, find_item, money, next_number, today
 from . import stock
 from .models import Instance, Record
@@ -367,6 +367,7 @@ def _tracked(data: dict) -> tuple:
 
 
 BEFORE_SAVE = {"Customer": customer, "SalesOrder": sales_order, "SalesInvoice": sales_invoice, "Payment": payment,
-               "StockItem": stock_item, "NonStockItem": non_stock_item, "Shipment": shipments.shipment}
+               "StockItem": stock_item, "NonStockItem": non_stock_item, "Shipment": shipments.shipment,
+               "PurchaseReceipt": dropship.purchase_receipt}
 AFTER_SAVE = {"SalesOrder": sales_order_after, "Payment": payment_after, "StockItem": stock_item_after,
               "Shipment": shipments.shipment_after}
