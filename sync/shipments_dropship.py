@@ -117,7 +117,7 @@ def poll_drop_ships(tenant: Tenant, ac: AcumaticaClient, since: datetime | None,
     """Queues a record for each drop-ship receipt on a sales order changed since the cursor (or `since`), with
     the shipments poll's rules (overlap, first poll starts where it runs); a released receipt cannot change, so
     one already known is not queued again. Returns how many were queued."""
-    from sync.shipments_poll import _modified
+    from sync.shipments_poll import _modified, advance
     cursor, _ = Cursor.objects.get_or_create(tenant=tenant, stream=STREAM)
     start = since or (cursor.position or started) - OVERLAP
     queued = 0
@@ -139,12 +139,7 @@ def poll_drop_ships(tenant: Tenant, ac: AcumaticaClient, since: datetime | None,
                 if created:
                     enqueue_record(record)
                     queued += 1
-            stamps = [m for m in (_modified({"LastModifiedDateTime": o.get(field)}) for o in page) if m]
-            if stamps:
-                newest = min(max(stamps), started)
-                if cursor.position is None or newest > cursor.position:
-                    cursor.position = newest
-                    cursor.save(update_fields=["position", "updated_at"])
+            advance(cursor, [_modified({"LastModifiedDateTime": o.get(field)}) for o in page], started)
     return queued
 
 

@@ -61,13 +61,18 @@ def _store_page(tenant: Tenant, cursor: Cursor, rows: list[dict], started: datet
             if created:
                 enqueue_record(record)
                 queued += 1
-        stamps = [m for m in (_modified(row) for row in rows) if m]
-        if stamps:
-            newest = min(max(stamps), started)
-            if cursor.position is None or newest > cursor.position:
-                cursor.position = newest
-                cursor.save(update_fields=["position", "updated_at"])
+        advance(cursor, [_modified(row) for row in rows], started)
     return queued
+
+
+def advance(cursor: Cursor, stamps: list[datetime | None], started: datetime) -> None:
+    """Moves the cursor to the newest of the page's stamps, never past the poll's own start."""
+    stamps = [m for m in stamps if m]
+    if stamps:
+        newest = min(max(stamps), started)
+        if cursor.position is None or newest > cursor.position:
+            cursor.position = newest
+            cursor.save(update_fields=["position", "updated_at"])
 
 
 def poll_shipments(tenant_id: int, since: datetime | None = None) -> int:

@@ -8,6 +8,7 @@ from audit.models import Status, SyncRecord
 from sandbox.acumatica import dropship
 from sandbox.acumatica import shipments as warehouse
 from sandbox.acumatica.documents import Invalid, put_record
+from sync.clients import acumatica_client
 from sync.jobs import poll_shipments_job
 from sync.models import Binding
 from sync.shipments_dropship import queue_drop_ship
@@ -75,6 +76,14 @@ def test_drop_ship_receipts_that_cannot_go_to_bigcommerce_say_why(live_server):
     record.refresh_from_db()
     assert record.status == Status.FILTERED and "Balanced" in record.status_reason
     assert bc_shipments(order) == []
+    # Released through the API's long-running action, the same record sends it.
+    with acumatica_client(tenant.acumatica) as ac:
+        ac.invoke_action("PurchaseReceipt", "ReleasePurchaseReceipt", {
+            "Type": {"value": "Receipt"}, "ReceiptNbr": {"value": balanced.data["ReceiptNbr"]}})
+    record = queue_drop_ship(tenant, balanced.data["ReceiptNbr"], "SO", so_nbr)
+    record.refresh_from_db()
+    assert record.status == Status.SUCCEEDED, record.last_error
+    assert [s.tracking_number for s in bc_shipments(order)] == ["VREF-1"]
 
     # A vendor reference longer than a BigCommerce tracking number: needs attention, in plain words.
     long_ref = dropship.drop_ship(instance, so_nbr, [(2, None)], vendor_ref="X" * 60)

@@ -1,4 +1,5 @@
-"""Long-running actions: PrepareSalesInvoice, ReleaseSalesInvoice, ReleasePayment, ConfirmShipment, CorrectShipment.
+"""Long-running actions: PrepareSalesInvoice, ReleaseSalesInvoice, ReleasePayment, ConfirmShipment, CorrectShipment,
+ReleasePurchaseReceipt (a drop-ship receipt, sandbox/acumatica/dropship.py).
 
 Reference: acumatica-api.md section 4 "Actions" / "Long-running actions" -- POST .../<Entity>/<Action> with
 {"entity": {keys or id}, "parameters": {}}; 202 with a Location (.../<Entity>/<Action>/status/<guid>) to GET
