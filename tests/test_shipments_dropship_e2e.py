@@ -43,6 +43,9 @@ def test_a_released_drop_ship_receipt_becomes_a_shipment_tracked_by_the_vendor_r
     order.refresh_from_db()
     assert order.status_id == PARTIALLY_SHIPPED
     assert record.bigcommerce_key == f"{order.pk}/{made.pk}" and record.acumatica_key == nbr
+    calls = list(record.events.filter(action="api.call").values_list("url", flat=True))
+    # The budget: BigCommerce products, addresses, shipments, POST; Acumatica receipt and the sales order twice.
+    assert sum("/bigcommerce/" in url for url in calls) == 4 and sum("/entity/Default/" in url for url in calls) == 3
 
     assert poll_shipments_job(tenant.pk) == "queued 0 shipment(s)"  # the overlap reads it again: known already
     record.replay(staff, "check idempotency")  # Q_SYNC: runs inline
