@@ -376,8 +376,11 @@ class HttpClient:
         # Once the request may have reached the server, repeat it only when that is harmless.
         maybe_applied = not idempotent and not _never_sent(exc)
         if maybe_applied or state.number >= self.policy.max_attempts or self._over_budget(wait, state):
+            # A write the server may still be applying: the record's next run looks the document up before
+            # creating it, so it must not come before the server has had another read timeout to finish.
+            floor = self.timeout[1] if maybe_applied else 1.0
             raise ApiError(self._network_message(exc), status=None, permanent=False,
-                           retry_after=max(wait, 1.0), reason=outbound.network_reason(exc)) from None
+                           retry_after=max(wait, 1.0, floor), reason=outbound.network_reason(exc)) from None
         return wait
 
     def _network_message(self, exc: requests.RequestException) -> str:

@@ -65,6 +65,8 @@ def test_it_does_not_resend_a_post_whose_read_timed_out():
         client(FakeClock()).request("POST", URL, json_body={"a": 1})
     assert len(responses.calls) == 1  # it may have been applied; the record-level retry decides
     assert "did not answer in time" in error.value.message
+    # The record's next run (which looks the document up first) waits at least another read timeout.
+    assert error.value.retry_after >= client(FakeClock()).timeout[1] == 60.0
 
 
 @responses.activate

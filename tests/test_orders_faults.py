@@ -2,10 +2,12 @@
 
 Sixty orders by default, enough for every fault kind to hit many orders; FAULT_ORDERS=200 for a longer run.
 """
+import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
@@ -48,6 +50,9 @@ def run_until_settled(tenant, rounds: int = 10) -> None:
         if not failed.exists():
             return
         ids = list(failed.values_list("pk", flat=True))
+        # The connector never retries a create that timed out sooner than a read timeout later (sync/http.py);
+        # a loaded machine may still be finishing such a request, so the rounds keep at least that distance.
+        time.sleep(max(settings.HTTP_READ_TIMEOUT, 1.0))
         failed.update(next_attempt_at=timezone.now())
         run_with_workers(ids)
 
