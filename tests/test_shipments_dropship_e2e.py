@@ -67,6 +67,8 @@ def test_a_released_drop_ship_receipt_becomes_a_shipment_tracked_by_the_vendor_r
     assert SyncRecord.objects.get(tenant=tenant, external_id=shipment.data["ShipmentNbr"]).status == Status.SUCCEEDED
     order.refresh_from_db()
     assert order.status_id == SHIPPED and len(bc_shipments(order)) == 2
+    sales_order = warehouse.find(instance, "SalesOrder", {"OrderType": "SO", "OrderNbr": so_nbr}).data
+    assert sales_order["Status"] == "Completed" and [line["OpenQty"] for line in sales_order["Details"]] == ["0.00"] * 2
 
 
 def test_drop_ship_receipts_that_cannot_go_to_bigcommerce_say_why(live_server):

@@ -41,14 +41,16 @@ def linked_line(instance: Instance, row: dict) -> tuple[Record, dict] | None:
     return None
 
 
-def _received(instance: Instance, order_nbr: str, line_nbr: object, but: str | None) -> Decimal:
+def received(instance: Instance, order_type: str, order_nbr: str, line_nbr: object, but: str | None = None) -> Decimal:
+    """Quantity of a sales order line the released drop-ship receipts (other than `but`) have received."""
     total = ZERO
     for receipt in Record.objects.filter(instance=instance, entity="PurchaseReceipt"):
         if receipt.data.get("ReceiptNbr") == but or receipt.data.get("Status") != RELEASED:
             continue
         for row in receipt.data.get("Details") or []:
             found = linked_line(instance, row)
-            if found and found[0].data.get("OrderNbr") == order_nbr and str(found[1].get("LineNbr")) == str(line_nbr):
+            if found and (found[0].data.get("OrderType"), found[0].data.get("OrderNbr"), str(found[1].get("LineNbr"))) \
+                    == (order_type, order_nbr, str(line_nbr)):
                 total += dec(row.get("ReceiptQty"))
     return total
 
@@ -70,12 +72,12 @@ def purchase_receipt(instance: Instance, data: dict, created: bool) -> None:
             errors[where + "InventoryID"] = "The item differs from the item of the purchase order line."
             continue
         row["InventoryID"] = line.get("InventoryID")
-        left = dec(line.get("OrderQty")) - _received(instance, order.data["OrderNbr"], line.get("LineNbr"),
-                                                     data.get("ReceiptNbr"))
-        received = dec(row.get("ReceiptQty") if row.get("ReceiptQty") is not None else left)
-        if received <= 0 or received > left:
+        left = dec(line.get("OrderQty")) - received(instance, order.data["OrderType"], order.data["OrderNbr"],
+                                                    line.get("LineNbr"), data.get("ReceiptNbr"))
+        quantity = dec(row.get("ReceiptQty") if row.get("ReceiptQty") is not None else left)
+        if quantity <= 0 or quantity > left:
             errors[where + "ReceiptQty"] = f"The receipt quantity must be greater than zero and at most {qty(left)}."
-        row["ReceiptQty"] = qty(received)
+        row["ReceiptQty"] = qty(quantity)
     if errors:
         raise Invalid("PurchaseReceipt", data, errors)
     if created and not data.get("ReceiptNbr"):

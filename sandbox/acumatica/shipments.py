@@ -131,6 +131,7 @@ def shipment_after(instance: Instance, record: Record, before: dict | None) -> N
 
 def refresh_orders(instance: Instance, *shipments: dict | None) -> None:
     """Recomputes OpenQty, QtyOnShipments, the Shipments tab and the status of the orders these shipments touch."""
+    from .dropship import received
     keys = {(r.get("OrderType"), r.get("OrderNbr")) for s in shipments if s for r in s.get("Details") or []}
     all_shipments = list(Record.objects.filter(instance=instance, entity="Shipment"))
     for order_type, order_nbr in keys:
@@ -139,7 +140,9 @@ def refresh_orders(instance: Instance, *shipments: dict | None) -> None:
             continue
         left = ZERO
         for line in order.data.get("Details") or []:
-            confirmed = _held(all_shipments, order_type, order_nbr, line.get("LineNbr"), True)
+            # Released drop-ship receipts ship too, without an SO shipment (sandbox/acumatica/dropship.py).
+            confirmed = _held(all_shipments, order_type, order_nbr, line.get("LineNbr"), True) + \
+                received(instance, order_type, order_nbr, line.get("LineNbr"))
             line["OpenQty"] = qty(dec(line.get("OrderQty")) - confirmed)
             line["QtyOnShipments"] = qty(_held(all_shipments, order_type, order_nbr, line.get("LineNbr"), False))
             left += dec(line["OpenQty"])
