@@ -4,11 +4,13 @@ BigCommerce: the order in the store's control panel (store-<hash>.mybigcommerce.
 Acumatica: the document's screen (<instance>/Main?ScreenId=<screen>&<keys>), e.g. SO301000 for a sales
 order. Tenants wired to the sandbox get the sandbox's admin pages instead, which exist.
 A shipment goes to its Acumatica shipment (SO302000) and to the BigCommerce order it was recorded on (the
-control panel shows an order's shipments on the order).
+control panel shows an order's shipments on the order); a drop-ship ("PR-<receipt>", sync/shipments_dropship.py)
+goes to its purchase receipt (PO302000, receipt type RT).
 """
 from urllib.parse import urlencode
 
 from audit.models import SyncRecord
+from sync.shipments_dropship import PREFIX as DROP_SHIP_PREFIX
 
 # record kind -> (Acumatica screen, key names in the order they appear in acumatica_key "A/B")
 ACUMATICA_SCREENS = {
@@ -17,6 +19,7 @@ ACUMATICA_SCREENS = {
     "product": ("IN202500", ("InventoryCD",)),
     "shipment": ("SO302000", ("ShipmentNbr",)),
 }
+DROP_SHIP_RECEIPT = ("PO302000", ("ReceiptType", "ReceiptNbr"))
 BIGCOMMERCE_PAGES = {"order": "orders", "customer": "customers", "product": "products", "shipment": "orders"}
 
 
@@ -53,6 +56,8 @@ def acumatica_url(record: SyncRecord) -> str:
     connection = getattr(record.tenant, "acumatica", None)
     key = record.acumatica_key or (record.external_id if record.direction == SyncRecord.Direction.TO_BIGCOMMERCE else "")
     screen = ACUMATICA_SCREENS.get(record.kind)
+    if record.kind == "shipment" and key.startswith(DROP_SHIP_PREFIX):
+        screen, key = DROP_SHIP_RECEIPT, f"RT/{key[len(DROP_SHIP_PREFIX):]}"
     if connection is None or not key or not screen:
         return ""
     if _is_sandbox(connection.instance_url, "acumatica"):

@@ -66,6 +66,14 @@ def test_a_shipment_links_to_its_acumatica_shipment_and_the_bigcommerce_order_it
     assert 'href="https://erp.example.com/Main?ScreenId=SO302000&amp;ShipmentNbr=000042"' in html
 
 
+def test_a_drop_ship_links_to_its_acumatica_purchase_receipt(client, tenant, merchant_of):
+    record = make_record(tenant, "PR-000045", kind="shipment", status=Status.SUCCEEDED, direction="acumatica_to_bc",
+                         acumatica_key="PR-000045", bigcommerce_key="1019/5")
+    client.force_login(merchant_of(tenant))
+    html = page(client, f"/dashboard/{tenant.slug}/records/{record.pk}/")
+    assert 'href="https://erp.example.com/Main?ScreenId=PO302000&amp;ReceiptType=RT&amp;ReceiptNbr=000045"' in html
+
+
 def test_other_tenants_records_are_not_found(client, tenant, make_tenant, merchant_of):
     other = make_tenant("other")
     record = make_record(other, "801")
