@@ -137,7 +137,8 @@ class SetupForm(forms.Form):
         self.fields["time_zone"] = forms.ChoiceField(
             label="Store time zone", choices=[(z, z) for z in zones],
             initial=choices.time_zone if choices.time_zone in zones else "UTC",
-            help_text="Document dates are the store's calendar days.")
+            help_text=("Read from the store's settings. " if choices.time_zone in zones else "")
+            + "Document dates are the store's calendar days.")
         self.fields["orders_backfill_from"] = forms.DateField(
             label="Import orders from", initial=timezone.localdate(),
             widget=forms.DateInput(attrs={"type": "date"}),

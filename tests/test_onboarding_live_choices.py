@@ -4,6 +4,7 @@ import pytest
 import responses
 from django import forms
 
+from sandbox.bigcommerce.models import Store
 from sandbox.catalog_data import demo_catalog
 from sandbox.demo import provision_sandbox
 from tenants.live_choices import Choices, read_choices
@@ -25,8 +26,9 @@ def test_it_reads_every_list_from_the_merchants_systems(live_server, monkeypatch
     assert (choices.warehouses, choices.taxes, choices.tax_zones) == (["MAIN", "EAST"], ["BCTAX"], ["TAXABLE", "EXEMPT"])
     assert choices.branches == [("MAIN", "Main branch"), ("EAST", "East branch")]
     assert ("BCREFUND", "Refund adjustment") in choices.non_stock_items
-    # The sandbox store has no Store Information API (not in ../shared/specs): named, not fatal.
-    assert list(choices.notes) == ["time_zone"] and "404" in choices.notes["time_zone"]
+    # The store's zone comes from its Store Information API (GET /v2/store), not a default: it is not UTC.
+    assert choices.time_zone == Store.objects.get(store_hash=bc.store_hash).time_zone == "America/Chicago"
+    assert choices.notes == {}
 
 
 @pytest.mark.e2e

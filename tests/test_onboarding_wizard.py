@@ -10,6 +10,7 @@ from django.contrib.sessions.models import Session
 from django.test import override_settings
 
 from sandbox.acumatica.models import Instance
+from sandbox.bigcommerce.models import Store
 from sandbox.catalog_data import demo_catalog
 from sandbox.demo import connect_sandbox_tenant
 from tenants.live_choices import Choices
@@ -138,9 +139,12 @@ def test_a_merchant_connects_the_sandbox_chooses_settings_and_starts(merchant_cl
     passed = merchant_client.post("/onboarding/start/", {**values, "endpoint_version": "24.200.001"})
     assert passed.status_code == 302 and passed.url == "/onboarding/start/settings/"
 
+    # The merchant's store keeps its own zone (set in its control panel): the settings step reads it, nobody types it.
+    Store.objects.filter(store_hash=draft.bigcommerce.store_hash).update(time_zone="Australia/Adelaide")
     settings_page = merchant_client.get("/onboarding/start/settings/")
     form = settings_page.context["form"]
     assert form["method_testgateway"].initial == "CC" and form["refund_adjustment_item"].initial == "BCREFUND"
+    assert form["time_zone"].initial == "Australia/Adelaide" and "unread-lists" not in settings_page.content.decode()
     assert ("11", "Awaiting Fulfillment (11)") in [(str(v), label) for v, label in form.fields["paid_status_ids"].choices]
     chosen = {name: form[name].value() for name in form.fields}
     chosen = {k: v for k, v in chosen.items() if v not in (None, False)}
@@ -149,6 +153,7 @@ def test_a_merchant_connects_the_sandbox_chooses_settings_and_starts(merchant_cl
     tenant = Tenant.objects.get(name="Sandbox Co")
     assert saved.url == f"/onboarding/{tenant.slug}/start/"
     assert not tenant.active and tenant.payment_method_map["testgateway"] == "CC"
+    assert tenant.time_zone == "Australia/Adelaide"
     assert tenant.cash_account_map == {"CC": "10250", "CASH": "10250", "STORECREDIT": "10250", "GIFTCERT": "10250"}
     assert tenant.bigcommerce.access_token == secrets[0] and tenant.acumatica.password == secrets[1]
     assert Membership.objects.get(tenant=tenant).user == merchant and SESSION_KEY not in merchant_client.session

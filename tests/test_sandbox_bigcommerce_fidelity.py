@@ -157,3 +157,27 @@ def test_it_reads_stock_per_location(bc_api, bc_store):
     east = bc_api.get("v3/inventory/locations/2/items", params={"variant_id:in": base.pk}).json()["data"]
     assert [(i["identity"]["sku"], i["available_to_sell"]) for i in east] == [("SKU-00001", 4)]
     assert bc_api.get("v3/inventory/locations/9/items").status_code == 404
+
+
+def test_store_information_names_the_stores_time_zone_with_its_offsets(bc_api, bc_store):
+    # Reference: https://developer.bigcommerce.com/docs/rest-management/store-information (GET /v2/store).
+    body = bc_api.get("v2/store").json()
+    assert (body["id"], body["currency"], body["status"]) == (bc_store.store_hash, "USD", "live")
+    zone = body["timezone"]
+    assert (zone["name"], zone["raw_offset"], zone["dst_offset"]) == ("America/Chicago", -21600, -18000)
+    assert set(zone["date_format"]) == {"display", "export", "extended_display"}
+    Store.objects.filter(pk=bc_store.pk).update(time_zone="Asia/Kolkata")  # no daylight saving
+    zone = bc_api.get("v2/store").json()["timezone"]
+    assert (zone["name"], zone["raw_offset"], zone["dst_offset"], zone["dst_correction"]) == (
+        "Asia/Kolkata", 19800, 19800, False)
+
+
+def test_dst_correction_is_on_while_the_zone_observes_daylight_saving():
+    from datetime import datetime, timezone
+    from sandbox.bigcommerce.api_store import timezone_json
+    july, january = datetime(2026, 7, 1, tzinfo=timezone.utc), datetime(2026, 1, 15, tzinfo=timezone.utc)
+    assert timezone_json("America/Chicago", july)["dst_correction"] is True
+    assert timezone_json("America/Chicago", january)["dst_correction"] is False
+    sydney = timezone_json("Australia/Sydney", july)  # southern winter: standard time
+    assert (sydney["raw_offset"], sydney["dst_offset"], sydney["dst_correction"]) == (36000, 39600, False)
+    assert timezone_json("Australia/Sydney", january)["raw_offset"] == 36000

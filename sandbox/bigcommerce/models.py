@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import secrets
 from decimal import Decimal
+from zoneinfo import available_timezones
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
@@ -21,6 +23,11 @@ ORDER_STATUSES = {
 # Reference: reference/bigcommerce-api.md §1.4 (retry schedule, seconds after the previous attempt).
 DEFAULT_RETRY_SCHEDULE = "60,180,300,600,900,1800,3600,7200,21600,50400,86400"
 ZERO = Decimal("0")
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in available_timezones():
+        raise ValidationError(f"{value!r} is not an IANA time zone name.")
 
 
 def _token() -> str:
@@ -36,6 +43,10 @@ class Store(models.Model):
     currency_code = models.CharField(max_length=3, default="USD")
     tax_rate = models.DecimalField(max_digits=6, decimal_places=4, default=Decimal("0.0800"))
     default_location_id = models.PositiveIntegerField(default=1)
+    # GET /v2/store answers timezone.name (IANA) and its offsets from this (sandbox/bigcommerce/api_store.py).
+    # Not UTC on purpose: a connector that ignores the store's zone shows up as dates a day off.
+    time_zone = models.CharField(max_length=64, default="America/Chicago", validators=[validate_time_zone],
+                                 help_text="IANA name, e.g. America/Chicago (Settings > General > Date & Timezone).")
 
     # Rate limiting: a quota per fixed window, counted on this row so every process sees it.
     rate_limit_quota = models.PositiveIntegerField(default=150)

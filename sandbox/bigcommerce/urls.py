@@ -5,12 +5,14 @@ from . import api_catalog as catalog
 from . import api_customers as customers
 from . import api_hooks as hooks
 from . import api_orders as orders
+from . import api_store as store
 from . import shipments
 from .gate import endpoint
 
 STORE = "stores/<str:store_hash>/"
 
 urlpatterns = [
+    path(STORE + "v2/store", endpoint({"GET": store.get_store})),
     path(STORE + "v2/orders", endpoint({"GET": orders.list_orders})),
     path(STORE + "v2/orders/count", endpoint({"GET": orders.count_orders})),
     path(STORE + "v2/orders/<int:order_id>", endpoint({"GET": orders.get_order})),
