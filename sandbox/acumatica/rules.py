@@ -147,22 +147,27 @@ def sales_order(instance: Instance, data: dict, created: bool) -> None:
 
 
 def _follow_shipments(instance: Instance, data: dict, errors: dict[str, str]) -> None:
-    """A line's quantity can be lowered to what is shipped or on a shipment, not below (SO301000 refuses it);
-    its OpenQty keeps following, and an order whose open quantities are all shipped is Completed."""
+    """A line's quantity can be lowered to what is shipped (confirmed shipments, released drop-ship receipts) or on
+    a shipment, not below (SO301000 refuses it); its OpenQty keeps following, and an order whose open quantities
+    are all shipped is Completed."""
+    from .dropship import received
+    keys = (data["OrderType"], data.get("OrderNbr"))
     order_shipments = [s for s in shipments._other_shipments(instance, None)
-                           if any((r.get("OrderType"), r.get("OrderNbr")) == (data["OrderType"], data.get("OrderNbr"))
-                                  for r in s.data.get("Details") or [])]
-    if not order_shipments:
+                       if any((r.get("OrderType"), r.get("OrderNbr")) == keys for r in s.data.get("Details") or [])]
+    rows = data.get("Details") or []
+    shipped = [shipments._held(order_shipments, *keys, row.get("LineNbr"), True)
+               + received(instance, *keys, row.get("LineNbr")) for row in rows]
+    on_shipments = [shipments._held(order_shipments, *keys, row.get("LineNbr"), False) for row in rows]
+    if not any(shipped) and not any(on_shipments):
         return
-    left, keys = ZERO, (data["OrderType"], data.get("OrderNbr"))
-    for n, row in enumerate(data.get("Details") or []):
-        shipped = shipments._held(order_shipments, *keys, row.get("LineNbr"), True)
-        held = shipped + shipments._held(order_shipments, *keys, row.get("LineNbr"), False)
+    left = ZERO
+    for n, row in enumerate(rows):
+        held = shipped[n] + on_shipments[n]
         if dec(row.get("OrderQty")) < held:
             errors[f"Details/{n}/OrderQty"] = (f"The quantity cannot be less than the quantity shipped or on "
                                                f"shipments ({shipments.qty(held)}).")
             continue
-        row["OpenQty"] = shipments.qty(dec(row.get("OrderQty")) - shipped)
+        row["OpenQty"] = shipments.qty(dec(row.get("OrderQty")) - shipped[n])
         left += dec(row["OpenQty"])
     if left <= 0 and data.get("Status") in ("Open", "Back Order"):
         data["Status"] = "Completed"
