@@ -66,6 +66,17 @@ def bc_shipments(order: Order) -> list:
     return list(order.shipments.order_by("pk"))
 
 
+def first_run_calls(record: SyncRecord) -> list[str]:
+    """The URLs called by the record's first run (a second push notification may run it again, as a no-op)."""
+    calls = []
+    for action, url in record.events.order_by("pk").values_list("action", "url"):
+        if action == "record.succeeded":
+            return calls
+        if action == "api.call":
+            calls.append(url)
+    return calls
+
+
 @pytest.mark.parametrize("version", VERSIONS)
 def test_it_sends_a_confirmed_shipment_with_two_packages_through_a_push_notification(live_server, version, staff):
     tenant, store, instance = shop(live_server, version, push=True)
@@ -88,7 +99,7 @@ def test_it_sends_a_confirmed_shipment_with_two_packages_through_a_push_notifica
     order.refresh_from_db()
     assert order.status_id == SHIPPED
     assert record.bigcommerce_key == f"{order.pk}/{made.pk}" and record.acumatica_key == nbr
-    calls = list(record.events.filter(action="api.call").values_list("url", flat=True))
+    calls = first_run_calls(record)
     # The budget: BigCommerce products, addresses, shipments, POST; Acumatica shipment and sales order.
     assert sum("/bigcommerce/" in url for url in calls) == 4 and sum("/entity/Default/" in url for url in calls) == 2
 
@@ -99,11 +110,9 @@ def test_it_sends_a_confirmed_shipment_with_two_packages_through_a_push_notifica
     assert record.result["shipments"][0]["action"] == "unchanged"
 
 
-# The Shipment entity has the same fields and actions in 22.200.001, 23.200.001 and 24.200.001 (checked by
-# tests/test_sandbox_acumatica_shipments.py against the specs): the cases below run on one version.
-
-def test_two_partial_shipments_make_the_order_partially_shipped_then_shipped(live_server):
-    tenant, store, instance = shop(live_server)
+@pytest.mark.parametrize("version", VERSIONS)
+def test_two_partial_shipments_make_the_order_partially_shipped_then_shipped(live_server, version):
+    tenant, store, instance = shop(live_server, version)
     order, so_nbr = synced_order(tenant, store, [("SKU-00001", 3), ("SKU-00002", 1)])
     lines = {line.sku: line for line in order.lines.all()}
 
@@ -127,8 +136,9 @@ def test_two_partial_shipments_make_the_order_partially_shipped_then_shipped(liv
     assert later.shipping_provider == "" and later.tracking_number == "TRACK-B"  # the tenant's default provider
 
 
-def test_a_shipment_cancelled_after_export_takes_its_bigcommerce_shipment_back(live_server):
-    tenant, store, instance = shop(live_server, push=True)
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_shipment_cancelled_after_export_takes_its_bigcommerce_shipment_back(live_server, version):
+    tenant, store, instance = shop(live_server, version, push=True)
     order, so_nbr = synced_order(tenant, store, [("SKU-00001", 1)])
     nbr = warehouse.ship_order(instance, so_nbr).data["ShipmentNbr"]
     assert wait_for(lambda: order.shipments.exists())
@@ -145,8 +155,9 @@ def test_a_shipment_cancelled_after_export_takes_its_bigcommerce_shipment_back(l
     assert sync_shipment(tenant, nbr).status == Status.FILTERED  # a later run has nothing left to do
 
 
-def test_a_changed_tracking_number_updates_the_shipment_and_changed_items_replace_it(live_server):
-    tenant, store, instance = shop(live_server)
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_changed_tracking_number_updates_the_shipment_and_changed_items_replace_it(live_server, version):
+    tenant, store, instance = shop(live_server, version)
     order, so_nbr = synced_order(tenant, store, [("SKU-00001", 3)])
     shipment = warehouse.ship_order(instance, so_nbr, lines=[(1, 1)], tracking=("OLD",))
     nbr = shipment.data["ShipmentNbr"]
@@ -175,9 +186,11 @@ def test_a_changed_tracking_number_updates_the_shipment_and_changed_items_replac
     assert record.result["shipments"][0]["replaced"] == [made.pk]
 
 
-def test_a_crash_between_create_and_bind_makes_no_second_bigcommerce_shipment(live_server, monkeypatch, staff):
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_crash_between_create_and_bind_makes_no_second_bigcommerce_shipment(live_server, version, monkeypatch,
+                                                                              staff):
     from sync import shipments as pipeline
-    tenant, store, instance = shop(live_server)
+    tenant, store, instance = shop(live_server, version)
     order, so_nbr = synced_order(tenant, store, [("SKU-00001", 1)])
     nbr = warehouse.ship_order(instance, so_nbr).data["ShipmentNbr"]
 
@@ -199,10 +212,11 @@ def test_a_crash_between_create_and_bind_makes_no_second_bigcommerce_shipment(li
     assert tenant.bindings.filter(kind="shipment", bc_id=f"{order.pk}/{order.shipments.get().pk}").exists()
 
 
+@pytest.mark.parametrize("version", VERSIONS)
 def test_a_shipment_cancelled_after_a_crash_before_its_binding_still_takes_its_bigcommerce_shipment_back(
-        live_server, monkeypatch):
+        live_server, version, monkeypatch):
     from sync import shipments as pipeline
-    tenant, store, instance = shop(live_server)
+    tenant, store, instance = shop(live_server, version)
     order, so_nbr = synced_order(tenant, store, [("SKU-00001", 1)])
     nbr = warehouse.ship_order(instance, so_nbr).data["ShipmentNbr"]
     monkeypatch.setattr(pipeline, "bind", lambda *args, **kwargs: (_ for _ in ()).throw(RuntimeError("worker lost")))
@@ -215,8 +229,9 @@ def test_a_shipment_cancelled_after_a_crash_before_its_binding_still_takes_its_b
     assert not order.shipments.exists() and "1 BigCommerce shipment(s) deleted" in record.result["note"]
 
 
-def test_problems_are_said_in_plain_words(live_server):
-    tenant, store, instance = shop(live_server)
+@pytest.mark.parametrize("version", VERSIONS)
+def test_problems_are_said_in_plain_words(live_server, version):
+    tenant, store, instance = shop(live_server, version)
     # A sales order keyed in Acumatica by hand: its shipment is not for BigCommerce.
     order, so_nbr = synced_order(tenant, store, [("SKU-00001", 2), ("SKU-00003", 1)])
     from sandbox.acumatica.documents import put_record
@@ -251,10 +266,11 @@ def test_problems_are_said_in_plain_words(live_server):
     assert "SKU-00005-RED, which is not on BigCommerce order" in record.last_error
 
 
-def test_the_catch_up_poll_queues_a_confirmed_shipment_once(live_server):
+@pytest.mark.parametrize("version", VERSIONS)
+def test_the_catch_up_poll_queues_a_confirmed_shipment_once(live_server, version):
     from sync.jobs import poll_shipments_job
     from sync.models import JobHealth
-    tenant, store, instance = shop(live_server, version="22.200.001")  # the poll's $filter field differs by version
+    tenant, store, instance = shop(live_server, version)  # the poll's $filter field differs by version
     order, so_nbr = synced_order(tenant, store, [("SKU-00002", 2)])
     open_one = warehouse.ship_order(instance, so_nbr, lines=[(1, 1)], confirm=False)
     nbr = warehouse.ship_order(instance, so_nbr, lines=[(1, 1)]).data["ShipmentNbr"]
@@ -271,10 +287,11 @@ def test_the_catch_up_poll_queues_a_confirmed_shipment_once(live_server):
     assert "Queued 1 shipment(s)" in out.getvalue() and order.shipments.count() == 1
 
 
-def test_one_shipment_of_two_orders_makes_one_bigcommerce_shipment_on_each(live_server):
+@pytest.mark.parametrize("version", VERSIONS)
+def test_one_shipment_of_two_orders_makes_one_bigcommerce_shipment_on_each(live_server, version):
     from sandbox.acumatica.documents import put_record
     from sandbox.bigcommerce.models import Customer
-    tenant, store, instance = shop(live_server)
+    tenant, store, instance = shop(live_server, version)
     shopper = Customer.objects.filter(store=store).first()
     first, first_nbr = synced_order(tenant, store, [("SKU-00001", 1)], customer=shopper)
     second, second_nbr = synced_order(tenant, store, [("SKU-00002", 2)], customer=shopper)
