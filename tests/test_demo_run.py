@@ -38,6 +38,12 @@ def admin_session(base_url: str) -> requests.Session:
     return session
 
 
+def take_ctrl_c() -> None:
+    """The demo stops on Ctrl-C (SIGINT) even when the tests run as a background job of a script (as `.ci/run`
+    runs them), where the shell starts them with SIGINT ignored and children inherit that."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_it_runs_the_demo_and_orders_reach_acumatica_and_shipments_come_back(tmp_path):
     db_path, port = tmp_path / "demo.sqlite3", free_port()
     base_url = f"http://127.0.0.1:{port}"
@@ -45,7 +51,7 @@ def test_it_runs_the_demo_and_orders_reach_acumatica_and_shipments_come_back(tmp
            "DEMO_ADMIN_PASSWORD": "demo-pass-1", "LOG_LEVEL": "WARNING"}
     demo = subprocess.Popen([sys.executable, "manage.py", "demo", "--port", str(port), "--orders-per-minute", "30"],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=take_ctrl_c)
     try:
         sales_orders = "SELECT count(*) FROM sandbox_acumatica_record WHERE entity = 'SalesOrder'"
         synced = "SELECT count(*) FROM audit_syncrecord WHERE kind = 'order' AND status = 'succeeded'"

@@ -61,6 +61,25 @@ def test_it_does_not_apply_the_effect_before_the_run_completes(api):
     assert state.sales_invoices(api.instance) == []
 
 
+def poll_to_end(api, reply) -> int:
+    """Polls a started run's Location until it ends; returns the final status code."""
+    while reply.status_code == 202:
+        reply = api.http.get(urljoin(api.base, reply.headers["Location"]),
+                             headers={"Authorization": f"Bearer {api.token}"})
+    return reply.status_code
+
+
+def test_a_second_prepare_started_before_the_first_completed_invoices_nothing_more(api):
+    # A client that timed out on the first run and started another (a retry) must not get two invoices:
+    # the order is checked again when each run executes, as a real site finds nothing left to invoice.
+    entity = {"entity": w(OrderType="IN", OrderNbr=_paid_order(api)["OrderNbr"]["value"]), "parameters": {}}
+    first, second = api.post("SalesOrder/PrepareSalesInvoice", entity), api.post("SalesOrder/PrepareSalesInvoice", entity)
+    assert (first.status_code, second.status_code) == (202, 202)
+    assert poll_to_end(api, first) == 204
+    assert poll_to_end(api, second) != 204
+    assert len(state.sales_invoices(api.instance)) == 1
+
+
 def test_it_releases_the_invoice_and_the_payment(api):
     order = _paid_order(api)
     run_action(api, "SalesOrder/PrepareSalesInvoice", w(OrderType="IN", OrderNbr=order["OrderNbr"]["value"]))

@@ -88,6 +88,9 @@ def _unshipped_stock(order: Record) -> list[str]:
 
 
 def prepare_sales_invoice(instance: Instance, order: Record) -> None:
+    # Checked again when the run executes, not only when it starts: another run started before this one
+    # completed may have invoiced the order meanwhile, and a real site then has nothing left to invoice.
+    _precheck("SalesOrder", "PrepareSalesInvoice", order)
     data = order.data
     applied = sum((dec(p.get("AppliedToOrder")) for p in data.get("Payments") or []), ZERO)
     invoice_type = "Credit Memo" if data["OrderType"] in CREDIT_ORDER_TYPES else "Invoice"
