@@ -26,7 +26,7 @@ def customer(api) -> str:
 
 
 def order(api, lines, **fields) -> dict:
-    body = {**w(OrderType="SO", CustomerID=customer(api), **fields),
+    body = {**w(**{"OrderType": "SO", "CustomerID": customer(api), **fields}),
             "Details": [w(**line) for line in lines]}
     reply = api.put("SalesOrder?$expand=Details", body)
     assert reply.status_code == 200, reply.text
@@ -94,9 +94,10 @@ def test_a_unit_the_item_does_not_have_is_refused(api):
 
 
 def test_releasing_the_invoice_issues_the_stock_and_ends_the_allocation(api):
-    created = order(api, [dict(InventoryID="SKU-00001", OrderQty=3, WarehouseID="MAIN")])
+    # An IN order is invoiced straight from the order (no shipment), so its invoice release issues the goods.
+    created = order(api, [dict(InventoryID="SKU-00001", OrderQty=3, WarehouseID="MAIN")], OrderType="IN")
     number = created["OrderNbr"]["value"]
-    record = Record.objects.get(instance=api.instance, entity="SalesOrder", key=f"SO|{number}")
+    record = Record.objects.get(instance=api.instance, entity="SalesOrder", key=f"IN|{number}")
     from sandbox.acumatica import actions
     actions.prepare_sales_invoice(api.instance, record)
     invoice = Record.objects.get(instance=api.instance, entity="SalesInvoice")
