@@ -34,4 +34,6 @@ def test_it_syncs_webhooked_orders_through_a_real_qcluster(live_server, monkeypa
         wait_until(all_synced, timeout=90)
     assert len(state.sales_orders("demo")) == 3
     sources = set(SyncRecord.objects.filter(kind="order").values_list("source", flat=True))
-    assert sources == {"webhook"}
+    # Webhooks drove the records; the tenant's scheduled catch-up poll runs in the same qcluster and may reach an
+    # order first (webhook runs wait WEBHOOK_SETTLE_SECONDS for the order's other deliveries): still one document.
+    assert "webhook" in sources and sources <= {"webhook", "poll"}, sources
