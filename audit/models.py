@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
 from datetime import timedelta
 from typing import Any, Callable
@@ -69,6 +69,12 @@ CLAIMABLE = Q(status=Status.PENDING)
 # surely read the change (sync/polling.py SAME_SECOND, the same allowance).
 CHANGE_STAMP_MARGIN = timedelta(seconds=2)
 BULK_CHUNK = 500  # rows per IN (...) list and bulk insert; well under SQLite's variable limit
+
+
+def savepoint_if_in_transaction():
+    """A savepoint around a statement that may fail (a unique key) only inside a caller's transaction, where
+    the failure would otherwise spoil it (PostgreSQL); in autocommit the statement is its own transaction."""
+    return transaction.atomic() if transaction.get_connection().in_atomic_block else nullcontext()
 
 
 def _event(record_id: int, action: str, message: str) -> dict:
@@ -166,6 +172,31 @@ class SyncRecordQuerySet(TenantScopedQuerySet):
             record = self.model.objects.get(pk=record_id)
             count += record.recover_if_stuck()
         return count
+
+    def touch_pending(self, tenant, kind: str, external_id: str) -> bool:
+        """One more event for a record whose run has not been claimed yet: True if it is pending.
+
+        One UPDATE, no transaction and no audit event (the caller keeps the event itself, e.g. the
+        WebhookReceipt). Safe without a lock: the record was pending when this committed, so its run is
+        claimed later and reads the source after this event's change. ``updated_at`` becomes the time of
+        the latest event, which the settle window of the queued run reads (``sync.tasks.settle``)."""
+        return self.filter(tenant=tenant, kind=kind, external_id=str(external_id), status=Status.PENDING) \
+            .update(updated_at=timezone.now()) == 1
+
+    def create_pending(self, tenant, kind: str, external_id: str, direction: str, source: str,
+                       stub: dict | None = None) -> "SyncRecord | None":
+        """The record of a first event for an object, with its ``record.received`` event; None if the object
+        already has a record (then ``upsert_pending`` decides). Two statements, no transaction: the unique
+        constraint is the arbiter, as in ``upsert_pending``. Queue it with ``sync.tasks.enqueue_record``."""
+        stub = redact_data(stub or {})
+        try:
+            with savepoint_if_in_transaction():
+                record = self.model.objects.create(tenant=tenant, kind=kind, external_id=str(external_id),
+                                                   direction=direction, source=source, stub=stub)
+        except IntegrityError:
+            return None
+        record.log("record.received", message=f"Received from {source}.", data=stub)
+        return record
 
     def upsert_pending(self, tenant, kind: str, external_id: str, direction: str, source: str,
                        stub: dict | None = None, changed_at=None) -> tuple["SyncRecord", bool]:

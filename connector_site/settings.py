@@ -222,8 +222,10 @@ HTTP_RETRY_MAX_DELAY = env_float("HTTP_RETRY_MAX_DELAY", 30.0)
 HTTP_MAX_TOTAL_WAIT = env_float("HTTP_MAX_TOTAL_WAIT", 120.0)
 ACUMATICA_ACTION_POLL_SECONDS = env_float("ACUMATICA_ACTION_POLL_SECONDS", 1.0)
 # A webhooked record's run waits this long after the first event, so the burst BigCommerce sends for one
-# change (an order's created, transaction and status events) makes one run, not two (sync/tasks.py).
-WEBHOOK_SETTLE_SECONDS = env_float("WEBHOOK_SETTLE_SECONDS", 0.25)
+# change (an order's created, transaction and status events) makes one run, not two (sync/tasks.py). It is
+# most of an idle order's latency: an order's webhooks arrive within about 0.1 s of each other, and the wait
+# stretches (up to twice this) while they still arrive; a longer window trades latency for fewer second runs.
+WEBHOOK_SETTLE_SECONDS = env_float("WEBHOOK_SETTLE_SECONDS", 0.2)
 
 # Sync records (audit/backoff.py): retry backoff, attempts before needs_attention, run lease.
 SYNC_RETRY_BASE_SECONDS = env_int("SYNC_RETRY_BASE_SECONDS", 30, minimum=1)

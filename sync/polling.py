@@ -99,7 +99,9 @@ def _store_page(tenant: Tenant, cursor: Cursor, kind: str, rows: list[dict], sta
             record, created = SyncRecord.objects.upsert_pending(tenant, kind, row["id"], Direction.TO_ACUMATICA,
                                                                 Source.POLL, stub=stub)
             if created:
-                enqueue_record(record)
+                # Settled like a webhook's run: an order the poll finds moments after it changed usually has
+                # its webhooks in flight, and a run started at once would be flagged by them to run again.
+                enqueue_record(record, settle=True)
                 queued += 1
         newest = min(max(bc_datetime(row["date_modified"]) for row in rows), started)
         if cursor.position is None or newest > cursor.position:

@@ -19,7 +19,7 @@ from django_q.conf import Conf
 from django_q.tasks import async_task
 
 from audit.lease import LeaseHeartbeat
-from audit.models import AuditEvent, Status, SyncRecord, secrets_cached
+from audit.models import Status, SyncRecord, secrets_cached
 from sync.http import ApiError
 
 log = logging.getLogger(__name__)
@@ -44,9 +44,10 @@ def register_pipeline(kind: str) -> Callable[[Pipeline], Pipeline]:
 def enqueue_record(record: SyncRecord, settle: bool = False) -> None:
     """Queues ``process_record`` once the surrounding transaction commits (so the worker sees the row).
 
-    ``settle`` (webhooks): the run waits until the object's burst of events is over (``settle``), so one
-    run sees them all: BigCommerce sends an order's created, transaction and status events within a
-    fraction of a second, and a run started on the first would run again for the others."""
+    ``settle`` (webhooks, and polled records: their webhooks may be in flight): the run waits until the
+    object's burst of events is over (``settle``), so one run sees them all: BigCommerce sends an order's
+    created, transaction and status events within a fraction of a second, and a run started on the first
+    would run again for the others."""
     record_id = record.pk
     seconds = settings.WEBHOOK_SETTLE_SECONDS if settle and not Conf.SYNC else 0
     transaction.on_commit(lambda: _queue(record_id, settle_until=_now() + seconds if seconds else None))
@@ -76,13 +77,16 @@ def _queue(record_id: int, settle_until: float | None = None) -> None:
 def settle(record_id: int, until: float) -> None:
     """Waits until ``until`` (the first event's arrival + WEBHOOK_SETTLE_SECONDS), then while the record's
     latest event is younger than half that, up to twice the window in all: events still arriving are
-    coalesced into this run instead of a second one. A worker that picks the task late does not wait."""
+    coalesced into this run instead of a second one. A worker that picks the task late does not wait.
+
+    The latest event's time is the pending record's ``updated_at`` (its creation, reopening, or the last
+    delivery that found it pending: ``SyncRecord.objects.touch_pending``), one read by primary key. A record
+    that is no longer pending (another task claimed it) is not waited for: this task's claim finds nothing."""
     window = settings.WEBHOOK_SETTLE_SECONDS
     deadline = until + window
     if (wait := until - _now()) > 0:
         _sleep(wait)
-    latest = AuditEvent.objects.filter(record_id=record_id, action__in=("record.received", "record.coalesced")) \
-        .order_by("-created_at").values_list("created_at", flat=True).first()
+    latest = SyncRecord.objects.filter(pk=record_id, status=Status.PENDING).values_list("updated_at", flat=True).first()
     if latest is not None:
         quiet_at = min(latest.timestamp() + window / 2, deadline)
         if (wait := quiet_at - _now()) > 0:

@@ -50,7 +50,9 @@ def test_it_makes_one_sales_order_from_the_same_webhook_delivered_three_times_at
     threads = [threading.Thread(target=deliver) for _ in range(3)]
     [t.start() for t in threads]
     [t.join() for t in threads]
-    assert sorted(answers) == ["duplicate", "duplicate", "queued"]
+    # One copy created the record; another may have found it pending before the first stored the receipt
+    # (sync/webhooks.py accept_bigcommerce_event): still one record, one run, one sales order.
+    assert sorted(answers) in (["duplicate", "duplicate", "queued"], ["coalesced", "duplicate", "queued"])
     record = SyncRecord.objects.get(kind="order", external_id=str(order.pk))
     assert record.status == "succeeded", record.last_error
     assert len(sales_orders_for(order)) == 1

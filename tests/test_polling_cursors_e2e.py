@@ -36,7 +36,7 @@ def test_an_order_edited_between_two_pages_does_not_make_the_poll_skip_another(s
         Order.objects.filter(pk=order.pk).update(date_modified=base + timedelta(seconds=n))
     monkeypatch.setattr(polling, "ORDER_PAGE", 5)
     monkeypatch.setattr(bigcommerce, "V2_PAGE", 5)  # the page size of the former offset paging, too
-    monkeypatch.setattr(polling, "enqueue_record", lambda record: None)  # count what is queued, run nothing
+    monkeypatch.setattr(polling, "enqueue_record", lambda record, **kwargs: None)  # count what is queued, run nothing
     calls = {"orders": 0}
     real_call = BigCommerceClient._call
 

@@ -133,3 +133,31 @@ def test_a_task_picked_up_after_the_window_does_not_wait(tenant, monkeypatch, se
         process_record(record.pk, settle_until=time.time() + 0.3)
     record.refresh_from_db()
     assert record.status == Status.SUCCEEDED
+
+
+def test_the_settle_window_stretches_while_deliveries_find_the_record_pending(tenant, monkeypatch, settings):
+    """A delivery arriving at the end of the wait (it stamps the pending record, ``touch_pending``) makes the
+    run wait until that one is half a window old; without it the run starts when the window ends."""
+    from datetime import datetime, timezone
+
+    from sync import tasks
+
+    settings.WEBHOOK_SETTLE_SECONDS = 0.3
+    record, _ = upsert(tenant)
+    clock = [record.updated_at.timestamp()]
+    waits, deliveries = [], [1]
+
+    def sleep(seconds):
+        waits.append(seconds)
+        clock[0] += seconds
+        if deliveries and deliveries.pop():  # the order's last webhook, at the end of the first wait
+            assert SyncRecord.objects.touch_pending(tenant, "order", "100")
+            SyncRecord.objects.filter(pk=record.pk).update(updated_at=datetime.fromtimestamp(clock[0], timezone.utc))
+
+    monkeypatch.setattr(tasks, "_now", lambda: clock[0])
+    monkeypatch.setattr(tasks, "_sleep", sleep)
+    tasks.settle(record.pk, until=clock[0] + 0.3)
+    assert [round(w, 3) for w in waits] == [0.3, 0.15]
+    waits.clear()
+    tasks.settle(record.pk, until=clock[0] + 0.3)  # quiet since: the window alone
+    assert [round(w, 3) for w in waits] == [0.3]

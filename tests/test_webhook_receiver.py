@@ -120,6 +120,8 @@ def test_it_makes_one_record_from_concurrent_duplicates(live_server, tenant):
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(results) == ["duplicate", "duplicate", "queued"]
+    # The one that created the record says so; of the others, the one whose receipt went in first may have
+    # found the record pending (coalesced) before the first stored its receipt: still one record, one task.
+    assert sorted(results) in (["duplicate", "duplicate", "queued"], ["coalesced", "duplicate", "queued"])
     assert SyncRecord.objects.count() == 1 and WebhookReceipt.objects.count() == 1
     assert queued_tasks() == 1
