@@ -63,16 +63,26 @@ def sign(secret: str, message_id: str, timestamp: int, body: str) -> str:
 
 def emit(store: Store, scope: str, data: dict[str, Any]) -> list[Delivery]:
     """Queues the event for every active hook of the store whose scope matches."""
-    hooks = [hook for hook in Hook.objects.filter(store_id=store.pk, is_active=True)
-             if hook.matches(scope) and (scope == DELIVERY_EXCEPTION) == (hook.scope == DELIVERY_EXCEPTION)]
-    if not hooks:
-        return []
-    store = Store.objects.get(pk=store.pk)  # the fault settings as they are now, not as the caller loaded them
-    now = timezone.now()
-    body = json.dumps(stub_payload(store, scope, data, now))
+    return emit_all(store, [(scope, data)])
+
+
+def emit_all(store: Store, events: list[tuple[str, dict[str, Any]]]) -> list[Delivery]:
+    """``emit`` for several events of one request, in order, reading the store's hooks once (a batch
+    update of 50 variants is up to 100 events)."""
+    active = list(Hook.objects.filter(store_id=store.pk, is_active=True)) if events else []
+    current: Store | None = None
     queued = []
-    for hook in hooks:
-        queued += _queue(store, hook, scope, body, now)
+    for scope, data in events:
+        hooks = [hook for hook in active
+                 if hook.matches(scope) and (scope == DELIVERY_EXCEPTION) == (hook.scope == DELIVERY_EXCEPTION)]
+        if not hooks:
+            continue
+        # The fault settings as they are now, not as the caller loaded them.
+        current = current or Store.objects.get(pk=store.pk)
+        now = timezone.now()
+        body = json.dumps(stub_payload(current, scope, data, now))
+        for hook in hooks:
+            queued += _queue(current, hook, scope, body, now)
     if queued:
         transaction.on_commit(start_delivery_thread)
     return queued
