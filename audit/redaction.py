@@ -4,6 +4,7 @@ The HTTP layer already redacts what it reports; this module redacts again before
 written to an AuditEvent, because a missed header or a secret echoed back in an error body would
 otherwise sit in the database for as long as the audit is kept.
 """
+import functools
 import json
 import re
 from typing import Any
@@ -23,6 +24,7 @@ _FORM_PAIR = re.compile(r"(?P<key>[A-Za-z0-9_\-\.]+)=(?P<value>[^&\s]*)")
 _BEARER = re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9\-\._~\+/=]+")
 
 
+@functools.lru_cache(maxsize=4096)  # a catalog push walks the same few key names hundreds of thousands of times
 def is_secret_key(key: str) -> bool:
     squashed = key.lower().replace("-", "").replace("_", "")
     return any(word in squashed for word in SECRET_KEY_WORDS)

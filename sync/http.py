@@ -26,6 +26,7 @@ documents a header-less 429 as platform load, and Acumatica sends no Retry-After
 """
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import random
@@ -198,6 +199,7 @@ def redact_values(text: str, secrets: Iterable[str]) -> str:
     return text
 
 
+@functools.lru_cache(maxsize=4096)  # bodies repeat a few key names thousands of times (catalog batches)
 def _is_secret_key(key: str) -> bool:
     return key.lower() in SECRET_KEYS_EXACT or bool(SECRET_KEY_PATTERN.search(key))
 
