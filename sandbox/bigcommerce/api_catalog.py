@@ -260,6 +260,13 @@ def _save_variants(variants: list[Variant], totals: dict[int, bool]) -> None:
     update_rows(products, PRODUCT_FIELDS)
 
 
+def _variants_by_id(store: Store, ids: list[int]) -> dict[int, Variant]:
+    """The store's variants among ``ids``, with their products. Read by key, then checked against the store:
+    joined on the store in SQL, SQLite walks every variant of the store (a second per 800 ids at 10,000)."""
+    rows = Variant.objects.filter(pk__in=ids).select_related("product")
+    return {variant.pk: variant for variant in rows if variant.product.store_id == store.pk}
+
+
 def _variant_totals(product_ids: list[int]) -> dict[int, int]:
     """Product id -> the sum of its variants' levels, in one query."""
     if not product_ids:
@@ -285,7 +292,7 @@ def update_variants(request: HttpRequest, store: Store) -> HttpResponse:
 def _update_variants(store: Store, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """All or nothing, row by row in order, as ``_update_products``; one instance per product, so two
     variants of one product in a batch see each other's changes."""
-    variants = {v.pk: v for v in _variants(store).filter(pk__in=[row["id"] for row in rows])}
+    variants = _variants_by_id(store, [row["id"] for row in rows])
     products: dict[int, Product] = {}
     for variant in variants.values():
         variant.product = products.setdefault(variant.product_id, variant.product)
@@ -341,7 +348,7 @@ class _Catalog:
     def __init__(self, store: Store, items: list[dict[str, Any]]) -> None:
         variants = _variants(store).select_related("product")
         self.by_sku = {v.sku: v for v in variants.filter(sku__in=[i["sku"] for i in items if "sku" in i])}
-        self.by_id = {v.pk: v for v in variants.filter(pk__in=[i["variant_id"] for i in items if "variant_id" in i])}
+        self.by_id = _variants_by_id(store, [i["variant_id"] for i in items if "variant_id" in i])
         self.products = {p.pk: p for p in store.products.filter(pk__in=[i["product_id"] for i in items
                                                                         if "product_id" in i])}
 
