@@ -31,7 +31,8 @@ from typing import Any, Callable
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, models, transaction
-from django.db.models import F, Q
+from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.functional import cached_property
 
@@ -135,11 +136,33 @@ def secrets_cached() -> Iterator[None]:
         _SECRETS.reset(token)
 
 
+# Earlier attempts that may have written to the other system: every attempt logs ``record.started``
+# (written at the latest when it settles), a crashed one may have lost it but is always followed by
+# ``record.recovered`` (the only way a dead run's record becomes runnable again), and a filtered attempt
+# stopped before writing anything. A crashed attempt whose ``record.started`` was written counts twice:
+# one lookup too many, never one too few.
+MAY_HAVE_WRITTEN = {"record.started": 1, "record.recovered": 1, "record.filtered": -1}
+
+
+def _earlier_writers() -> Any:
+    """The claim's annotation: attempts logged before this one that may have written (> 0: some may have)."""
+    weight = Case(*(When(action=action, then=Value(n)) for action, n in MAY_HAVE_WRITTEN.items()),
+                  output_field=models.IntegerField())
+    events = AuditEvent.objects.filter(record=OuterRef("pk"), action__in=list(MAY_HAVE_WRITTEN)).order_by() \
+        .values("record").annotate(n=Sum(weight)).values("n")
+    return Coalesce(Subquery(events, output_field=models.IntegerField()), Value(0))
+
+
 class SyncRecordQuerySet(TenantScopedQuerySet):
-    def claim(self, record_id: int) -> "SyncRecord | None":
+    def claim(self, record_id: int, facts: dict[str, Any] | None = None) -> "SyncRecord | None":
         """Atomically moves a runnable record to ``running``; None if it is not runnable or taken.
 
-        A conditional UPDATE: of two workers racing, exactly one sees one updated row.
+        A conditional UPDATE: of two workers racing, exactly one sees one updated row. The record is then
+        read with what its run needs to know: the tenant and its connections, the count of earlier attempts
+        that may have written (``earlier_attempt_may_have_written``), and ``facts``, annotations the
+        pipelines registered (e.g. whether a refund webhook came for an order), all in one SELECT.
+        From here the run's audit events are kept back and written at the points that matter
+        (``call_recorder``, ``_finish``).
         """
         now = timezone.now()
         runnable = CLAIMABLE | Q(status=Status.FAILED, next_attempt_at__lte=now)
@@ -151,8 +174,10 @@ class SyncRecordQuerySet(TenantScopedQuerySet):
             return None
         # The tenant and its connections come along (the run needs them); inside ``secrets_cached()`` their
         # secrets are taken from them instead of being read again for the audit events.
-        record = self.select_related("tenant__bigcommerce", "tenant__acumatica").get(pk=record_id)
+        record = self.select_related("tenant__bigcommerce", "tenant__acumatica").annotate(
+            earlier_writers=_earlier_writers(), **(facts or {})).get(pk=record_id)
         remember_secrets(record.tenant)
+        record.in_run = True
         record.log("record.started", message=f"Attempt {record.attempts} started.")
         return record
 
@@ -441,6 +466,16 @@ class SyncRecord(models.Model):
         # loaded record is enough (a run is minutes at most).
         return tenant_secrets(self.tenant_id)
 
+    # A claimed run's events are kept back (``in_run``, set by ``claim``) and written in one INSERT at the
+    # points that matter: its first write call (the attempt's start, the reads before it and the first
+    # document made, usually the sales order: what a look at a crashed run needs most), then at the settle,
+    # in its transaction, with the outcome. A worker killed in between loses the events of its later calls
+    # (at most UNSAVED_CALLS_MAX of them); the record then shows ``record.recovered``, and the next attempt
+    # looks documents up by reference before creating any. Outside a run every event is written at once.
+    in_run = False
+    _wrote = False  # a write call of this run was answered (its events are stored from there)
+    _snapshot_unsaved = False  # store_snapshot in a run: written as it settles
+
     def log(self, action: str, **fields: Any) -> "AuditEvent":
         """Appends an AuditEvent for this record. ``data`` (a dict) is stored as the request body."""
         data = fields.pop("data", None)
@@ -448,7 +483,10 @@ class SyncRecord(models.Model):
             fields["request_body"] = redact_data(data)
         fields.setdefault("known_secrets", self.known_secrets)
         event = AuditEvent.build(action=action, record=self, tenant_id=self.tenant_id, **fields)
-        self.flush_calls(with_event=event)  # the calls it follows first, in the same statement
+        if self.in_run:
+            self._unsaved_events.append(event)
+        else:
+            self.flush_events(with_event=event)  # the calls it follows first, in the same statement
         return event
 
     def event(self, action: str, message: str, **fields: Any) -> "AuditEvent":
@@ -462,36 +500,60 @@ class SyncRecord(models.Model):
     def call_recorder(self) -> Callable[[Any], None]:
         """A ``sync.http`` CallHook writing one ``api.call`` event per HTTP attempt.
 
-        A write call's event (and the read calls' before it) is inserted as soon as it is answered, as
-        before; read calls' events wait for the next write, the next event of the record or the end of
-        the run and go in with it, one INSERT for several calls. A worker that dies loses at most the
-        events of the reads since its last write (the record then shows ``record.recovered``)."""
+        Read calls' events wait for the next point that matters (above); outside a run, a write call's event
+        (and the reads' before it) is inserted as soon as it is answered."""
         secrets = self.known_secrets
 
         def record_call(call: Any) -> None:
-            self._unsaved_calls.append(api_call_event(self.tenant_id, call, record=self, known_secrets=secrets))
-            if call.method not in READ_METHODS or len(self._unsaved_calls) >= UNSAVED_CALLS_MAX:
-                self.flush_calls()
+            self._unsaved_events.append(api_call_event(self.tenant_id, call, record=self, known_secrets=secrets))
+            first_write = call.method not in READ_METHODS and not (self.in_run and self._wrote)
+            if first_write or len(self._unsaved_events) >= UNSAVED_CALLS_MAX:
+                self._wrote = self._wrote or call.method not in READ_METHODS
+                self.flush_events()
         return record_call
 
     @cached_property
-    def _unsaved_calls(self) -> list["AuditEvent"]:
+    def _unsaved_events(self) -> list["AuditEvent"]:
         return []
 
-    def flush_calls(self, with_event: "AuditEvent | None" = None) -> None:
-        """Inserts the call events not yet stored (and ``with_event`` after them) in one statement."""
-        events = [*self.__dict__.get("_unsaved_calls", ()), *([with_event] if with_event else [])]
-        self.__dict__.pop("_unsaved_calls", None)
+    def flush_events(self, with_event: "AuditEvent | None" = None) -> None:
+        """Inserts the events not yet stored (and ``with_event`` after them) in one statement."""
+        events = [*self.__dict__.get("_unsaved_events", ()), *([with_event] if with_event else [])]
+        self.__dict__.pop("_unsaved_events", None)
         if len(events) == 1:
             events[0].save(force_insert=True)  # bulk_create would add a transaction around one INSERT
         elif events:
             AuditEvent.objects.bulk_create(events)
 
+    @cached_property
+    def settle_writes(self) -> list[Callable[[], None]]:
+        """Writes a run defers to its settle (e.g. its bindings, ``sync.bindings.written_at_settle``): run
+        first in the settle's transaction, whatever the outcome, even for a run that lost its claim (what
+        it made in the other system is so all the same)."""
+        return []
+
+    def earlier_attempt_may_have_written(self) -> bool:
+        """Whether an earlier attempt of this record may have written documents it did not bind.
+
+        A filtered attempt stopped before any write; any other earlier attempt (failed, crashed, recovered,
+        succeeded before a later change) may have written, and so may a run without that history (no claim).
+        A claimed record knows it from the claim's query (``earlier_writers``)."""
+        if "earlier_writers" in self.__dict__:
+            return self.earlier_writers > 0
+        counts = dict(self.events.filter(action__in=("record.started", "record.filtered"))
+                      .values_list("action").annotate(n=Count("id")).order_by())
+        started, filtered = counts.get("record.started", 0), counts.get("record.filtered", 0)
+        return started == 0 or started - 1 > filtered
+
     # --- while running (called by pipelines) -----------------------------------------------------
 
     def store_snapshot(self, data: dict) -> None:
-        """Keeps the latest fetched source record; pipelines call it right after fetching."""
+        """Keeps the latest fetched source record; pipelines call it right after fetching. A claimed run's is
+        written with its outcome (``_finish``: one statement fewer; a killed run keeps the previous one)."""
         self.snapshot = redact_data(data)
+        if self.in_run:
+            self._snapshot_unsaved = True
+            return
         SyncRecord.objects.filter(pk=self.pk).update(snapshot=self.snapshot, updated_at=timezone.now())
 
     def renew_lease(self) -> bool:
@@ -546,18 +608,29 @@ class SyncRecord(models.Model):
     def _finish(self, changes: dict, action: str, message: str) -> bool:
         """Applies a run's outcome if this run still owns the record; False for a stale run."""
         with transaction.atomic():
+            for write in self.__dict__.pop("settle_writes", ()):
+                write()
             current = SyncRecord.objects.select_for_update().get(pk=self.pk)
             if current.status != Status.RUNNING or current.claim_token != self.claim_token:
                 self.log("record.stale_result", message=f"A run that lost its lease ended ({action}); ignored.")
+                self._end_run()
                 return False
             changes.update(claim_token=None, lease_expires_at=None, finished_at=timezone.now())
+            if self._snapshot_unsaved:
+                changes["snapshot"], self._snapshot_unsaved = self.snapshot, False
             for name, value in changes.items():
                 setattr(self, name, value)
             self.save(update_fields=[*changes, "updated_at"])
             self.log(action, message=message)
+            self._end_run()
             if current.rerun_requested:
                 self._reopen(current.source, "record.requeued", "A newer event arrived during the run; running again.")
         return True
+
+    def _end_run(self) -> None:
+        """The run's kept-back events, written (inside the settle's transaction); later events go at once."""
+        self.in_run = False
+        self.flush_events()
 
     # --- human actions -------------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ claimed by one worker at a time, so this is the per-order lock across all worker
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count
+from django.db.models import Exists, OuterRef
 
 from audit.models import Source, SyncRecord
 from sync import mapping
@@ -49,7 +49,13 @@ class OrderProblem(Exception):
     permanent = True
 
 
-@register_pipeline("order")
+def refund_webhooked() -> Exists:
+    """The claim's answer for ``has_refunds``: did a refund webhook come for the record's order?"""
+    return Exists(WebhookReceipt.objects.filter(tenant_id=OuterRef("tenant_id"), source="bigcommerce",
+                                                scope=REFUND_SCOPE, object_id=OuterRef("external_id")))
+
+
+@register_pipeline("order", facts={"refund_webhooked": refund_webhooked()})
 def sync_order(record: SyncRecord) -> dict | None:
     tenant = record.tenant
     with open_clients(tenant, record.call_recorder()) as (bc, ac):
@@ -78,6 +84,8 @@ def has_refunds(record: SyncRecord, order: dict) -> bool:
         return True
     if record.source != Source.WEBHOOK:
         return True
+    if (webhooked := getattr(record, "refund_webhooked", None)) is not None:  # answered by the claim
+        return bool(webhooked)
     return WebhookReceipt.objects.filter(tenant_id=record.tenant_id, source="bigcommerce", scope=REFUND_SCOPE,
                                          object_id=str(order["id"])).exists()
 
@@ -137,13 +145,9 @@ class OrderSync:
     def earlier_attempt_may_have_written(self) -> bool:
         """Whether an earlier attempt of this record may have created documents it did not bind.
 
-        Every attempt logs ``record.started``; one that was filtered stopped before any Acumatica call
-        (``run`` filters first). Any other earlier attempt (failed, crashed, recovered, succeeded before a
-        later change) may have written, and so may a run without that history (no claim)."""
-        counts = dict(self.record.events.filter(action__in=("record.started", "record.filtered"))
-                      .values_list("action").annotate(n=Count("id")).order_by())
-        started, filtered = counts.get("record.started", 0), counts.get("record.filtered", 0)
-        return started == 0 or started - 1 > filtered
+        One that was filtered stopped before any Acumatica call (``run`` filters first); see
+        ``SyncRecord.earlier_attempt_may_have_written``."""
+        return self.record.earlier_attempt_may_have_written()
 
     def may_exist_unbound(self, references: list[str]) -> bool:
         """Look a document up by reference before creating it? Only if an earlier attempt may have made it,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Callable
+from typing import Any, Callable
 
 from django.conf import settings
 from django.db import transaction
@@ -20,6 +20,7 @@ from django_q.tasks import async_task
 
 from audit.lease import LeaseHeartbeat
 from audit.models import Status, SyncRecord, secrets_cached
+from sync.bindings import written_at_settle
 from sync.http import ApiError
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,9 @@ log = logging.getLogger(__name__)
 _now, _sleep = time.time, time.sleep  # the settle window's clock (tests replace them)
 Pipeline = Callable[[SyncRecord], "dict | None"]
 PIPELINES: dict[str, Pipeline] = {}
+# Annotations a pipeline wants answered by the claim's query (name -> expression over the record's row),
+# instead of a query of their own during the run; read as ``getattr(record, name, None)``.
+CLAIM_FACTS: dict[str, Any] = {}
 DUE_BATCH = 500
 
 
@@ -34,9 +38,10 @@ class NoPipeline(Exception):
     permanent = True
 
 
-def register_pipeline(kind: str) -> Callable[[Pipeline], Pipeline]:
+def register_pipeline(kind: str, facts: dict[str, Any] | None = None) -> Callable[[Pipeline], Pipeline]:
     def register(pipeline: Pipeline) -> Pipeline:
         PIPELINES[kind] = pipeline
+        CLAIM_FACTS.update(facts or {})
         return pipeline
     return register
 
@@ -97,13 +102,13 @@ def process_record(record_id: int, settle_until: float | None = None) -> None:
     if settle_until is not None:
         settle(record_id, settle_until)
     with secrets_cached():  # the tenant's secrets decrypted once per task
-        record = SyncRecord.objects.claim(record_id)  # None: another worker has it, or nothing to do
+        record = SyncRecord.objects.claim(record_id, CLAIM_FACTS)  # None: another worker has it, or nothing to do
         if record is None:
             return
         with LeaseHeartbeat(record):
             run_pipeline(record)
-    if SyncRecord.objects.filter(pk=record_id, status=Status.PENDING).exists():
-        enqueue_record(record)  # a newer event or a replay arrived during the run
+    if record.status == Status.PENDING:  # reopened as it settled: a newer event or a replay came during the run
+        enqueue_record(record)
 
 
 def is_business_problem(error: BaseException) -> bool:
@@ -117,7 +122,8 @@ def run_pipeline(record: SyncRecord) -> None:
         if pipeline is None:
             raise NoPipeline(f"No pipeline handles records of kind '{record.kind}'. "
                              "This is a connector bug; tell support, then replay the record.")
-        result = pipeline(record)
+        with written_at_settle(record):  # the run's bindings: one statement, in the settle's transaction
+            result = pipeline(record)
     except Exception as error:
         if is_business_problem(error):  # expected: the record says what to do; a traceback would be noise
             log.warning("Sync record %s (%s %s): %s", record.pk, record.kind, record.external_id, error)
@@ -125,7 +131,6 @@ def run_pipeline(record: SyncRecord) -> None:
             log.exception("Pipeline %s crashed on record %s", record.kind, record.pk)
         record.fail(error)
     else:
-        record.refresh_from_db(fields=["status"])
         if record.status == Status.RUNNING:  # the pipeline did not settle it (e.g. filter) itself
             record.succeed(result)
 

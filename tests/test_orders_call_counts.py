@@ -91,8 +91,12 @@ def test_a_refund_webhook_or_a_run_not_from_a_webhook_reads_the_refunds_whatever
 
 
 # Database statements of one webhooked order's run, claim to settle (the order's own work: no intake, no
-# broker). Exact per database: SQLite's transactions show as BEGIN statements, PostgreSQL's do not.
-RUN_STATEMENTS = {"sqlite": 33, "postgresql": 33}
+# broker), for a paid order of a known shopper. Exact per database (both show transactions as BEGIN/COMMIT
+# here): the claim (UPDATE, then one SELECT with the tenant, its connections, the earlier attempts and whether
+# a refund webhook came), 2 rate budget UPDATEs (one per BigCommerce call), the bindings' SELECT, the SKU
+# mappings' SELECT, the events up to the first write (BEGIN, INSERT, COMMIT), and the settle (BEGIN, the
+# bindings' INSERT, SELECT ... FOR UPDATE, UPDATE with the snapshot, the other events' INSERT, COMMIT).
+RUN_STATEMENTS = {"sqlite": 15, "postgresql": 15}
 
 
 def test_a_paid_order_run_takes_a_fixed_number_of_statements(shop):

@@ -15,6 +15,7 @@ from sandbox.catalog_data import demo_catalog
 from sandbox.demo import connect_sandbox_tenant
 from sync import orders
 from sync.bigcommerce import BigCommerceClient
+from sync.models import Binding
 from sync.polling import poll_orders, queue_orders
 from sync.tasks import process_record, recover_stuck_records
 from sync.webhook_auth import SECRET_HEADER
@@ -87,6 +88,32 @@ def test_it_makes_one_sales_order_when_the_worker_dies_between_create_and_bindin
     assert record.status == "succeeded", record.last_error
     assert len(sales_orders_for(order)) == 1
     assert record.events.filter(action="record.recovered").exists()
+
+
+def test_it_makes_each_document_once_when_the_worker_dies_before_the_run_settles(shop, monkeypatch):
+    """A run's bindings are written as it settles (sync/bindings.py): one killed after making the sales
+    order, its payment and its invoice loses all three bindings; the next attempt finds them by reference."""
+    tenant, store = shop
+    order = storefront.place_order(store, lines=[("SKU-00002", 1)])
+    monkeypatch.setattr(SyncRecord, "succeed", lambda record, result=None: (_ for _ in ()).throw(WorkerKilled()))
+    with pytest.raises(WorkerKilled):
+        queue_orders(tenant, [order.pk])
+    record = SyncRecord.objects.get(kind="order", external_id=str(order.pk))
+    assert record.status == "running" and not Binding.objects.filter(bc_id=str(order.pk)).exists()
+    made = (len(sales_orders_for(order)), len(state.payments("demo")), len(state.sales_invoices("demo")))
+    assert made == (1, 1, 1)
+
+    monkeypatch.undo()
+    SyncRecord.objects.filter(pk=record.pk).update(lease_expires_at=timezone.now() - timezone.timedelta(seconds=1))
+    assert recover_stuck_records() == 1
+    SyncRecord.objects.filter(pk=record.pk).update(next_attempt_at=timezone.now())
+    process_record(record.pk)
+    record.refresh_from_db()
+    assert record.status == "succeeded", record.last_error
+    assert (len(sales_orders_for(order)), len(state.payments("demo")), len(state.sales_invoices("demo"))) == made
+    assert set(Binding.objects.filter(bc_id=str(order.pk)).values_list("kind", flat=True)) >= {"order", "invoice"}
+    lookups = record.events.filter(action="api.call", method="GET", url__icontains="filter")
+    assert lookups.filter(url__contains="SalesOrder").exists()  # found by reference, not made again
 
 
 def test_it_syncs_every_order_by_polling_when_webhooks_are_lost(shop, live_server):
