@@ -394,6 +394,7 @@ class SyncRecordQuerySet(TenantScopedQuerySet):
                         events.append(record.event("record.stale_result",
                                                    "A run that lost its lease ended; ignored."))
                         continue
+                    events += record.__dict__.pop("_unsaved_events", ())  # a ``claim``ed record's, if any
                     changes, action, message = (record.failure(outcome) if isinstance(outcome, BaseException)
                                                 else record.success(outcome))
                     now = timezone.now()
