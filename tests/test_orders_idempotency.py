@@ -63,6 +63,16 @@ class WorkerKilled(BaseException):
     """Escapes every `except Exception`, like a process dying mid-run."""
 
 
+def recover_and_run_again(record: SyncRecord) -> None:
+    """What follows a dead worker: its lease runs out, the sweep recovers the record, the retry runs it."""
+    SyncRecord.objects.filter(pk=record.pk).update(lease_expires_at=timezone.now() - timezone.timedelta(seconds=1))
+    assert recover_stuck_records() == 1
+    SyncRecord.objects.filter(pk=record.pk).update(next_attempt_at=timezone.now())
+    process_record(record.pk)
+    record.refresh_from_db()
+    assert record.status == "succeeded", record.last_error
+
+
 def test_it_makes_one_sales_order_when_the_worker_dies_between_create_and_binding(shop, monkeypatch):
     tenant, store = shop
     order = storefront.place_order(store, lines=[("SKU-00002", 1)])
@@ -80,12 +90,7 @@ def test_it_makes_one_sales_order_when_the_worker_dies_between_create_and_bindin
     assert record.status == "running" and len(sales_orders_for(order)) == 1  # created, never bound
 
     monkeypatch.setattr(orders, "bind", real_bind)
-    SyncRecord.objects.filter(pk=record.pk).update(lease_expires_at=timezone.now() - timezone.timedelta(seconds=1))
-    assert recover_stuck_records() == 1
-    SyncRecord.objects.filter(pk=record.pk).update(next_attempt_at=timezone.now())
-    process_record(record.pk)
-    record.refresh_from_db()
-    assert record.status == "succeeded", record.last_error
+    recover_and_run_again(record)
     assert len(sales_orders_for(order)) == 1
     assert record.events.filter(action="record.recovered").exists()
 
@@ -104,12 +109,7 @@ def test_it_makes_each_document_once_when_the_worker_dies_before_the_run_settles
     assert made == (1, 1, 1)
 
     monkeypatch.undo()
-    SyncRecord.objects.filter(pk=record.pk).update(lease_expires_at=timezone.now() - timezone.timedelta(seconds=1))
-    assert recover_stuck_records() == 1
-    SyncRecord.objects.filter(pk=record.pk).update(next_attempt_at=timezone.now())
-    process_record(record.pk)
-    record.refresh_from_db()
-    assert record.status == "succeeded", record.last_error
+    recover_and_run_again(record)
     assert (len(sales_orders_for(order)), len(state.payments("demo")), len(state.sales_invoices("demo"))) == made
     assert set(Binding.objects.filter(bc_id=str(order.pk)).values_list("kind", flat=True)) >= {"order", "invoice"}
     lookups = record.events.filter(action="api.call", method="GET", url__icontains="filter")
