@@ -77,7 +77,10 @@ def _already_seen(record: SyncRecord | None, row: dict) -> bool:
     if record is not None and record.status == SyncRecord.Status.RUNNING and modified and record.claimed_at \
             and record.claimed_at >= bc_datetime(modified) + SAME_SECOND:
         return True  # the run in progress reads the object after this modification: no second run for it
-    if record is None or record.status not in SETTLED or not isinstance(record.snapshot, dict) or not modified:
+    # A run in progress that has already stored what it read (or an earlier run that read it) is compared like
+    # a settled one: a poll landing right after an order's webhooks would otherwise run it twice.
+    if record is None or record.status not in (*SETTLED, SyncRecord.Status.RUNNING) \
+            or not isinstance(record.snapshot, dict) or not modified:
         return False
     seen = record.snapshot.get("order", record.snapshot)
     if not isinstance(seen, dict) or seen.get("date_modified") != modified:

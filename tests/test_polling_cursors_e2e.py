@@ -86,3 +86,21 @@ def test_a_poll_right_after_another_queues_nothing_new(shop):
     storefront.create_customer(store, email="twice@example.com")
     assert polling.poll_customers(tenant.pk) >= 1
     assert polling.poll_customers(tenant.pk) == 0
+
+
+def test_a_poll_during_a_run_that_read_the_order_does_not_run_it_again(shop):
+    """The run in progress was claimed in the second of the order's change (the whole-second stamp cannot tell
+    which came first), but the snapshot it stored is the order as the poll reads it: no second run. A later
+    change in that same second is not in the snapshot, and runs it again."""
+    tenant, store = shop
+    store.hooks.all().delete()
+    order = storefront.place_order(store, lines=[("SKU-00001", 1)])
+    assert polling.poll_orders(tenant.pk) == 1  # runs inline (Q_SYNC) and keeps the snapshot
+    record = SyncRecord.objects.get(kind="order", external_id=str(order.pk))
+    modified = bc_datetime(record.snapshot["order"]["date_modified"])
+    SyncRecord.objects.filter(pk=record.pk).update(status="running", claimed_at=modified)
+    assert polling.poll_orders(tenant.pk) == 0
+    assert SyncRecord.objects.get(pk=record.pk).rerun_requested is False
+    Order.objects.filter(pk=order.pk).update(customer_message="edited in the same second")
+    polling.poll_orders(tenant.pk)
+    assert SyncRecord.objects.get(pk=record.pk).rerun_requested is True
