@@ -8,7 +8,7 @@
         ac.put(entity, payload, insert_only=False, expand=None) -> dict
         ac.inquire(entity, parameters, expand="Results") -> dict   # inquiry read (a PUT), e.g. availability
         ac.query(entity, filter=None, expand=None, select=None, top=100) -> Iterator[dict]
-        ac.invoke_action(entity, action, entity_payload, parameters=None, poll_timeout=300) -> None
+        ac.invoke_action(entity, action, entity_payload, parameters=None, poll_timeout=300, done_when=None)
         ac.field_name(entity, logical_name) -> str  # per-version names, from sync/versions.py
         ac.modified_since_filter(entity, since) -> str
 
@@ -35,7 +35,7 @@ from __future__ import annotations
 import logging
 import re
 from datetime import datetime, timedelta, timezone
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator, TypeVar
 from urllib.parse import quote, urljoin
 
 import requests
@@ -47,6 +47,7 @@ from sync.http import (SYSTEM_CLOCK, ApiError, CallHook, Clock, HttpClient, Retr
 from tenants.models import AcumaticaConnection
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 OAUTH_SCOPE = "api offline_access"
 EXPIRY_MARGIN = timedelta(seconds=60)  # refresh a little early: a token must not expire mid-call
@@ -440,11 +441,17 @@ class AcumaticaClient:
             skip += top
 
     def invoke_action(self, entity: str, action: str, entity_payload: dict, parameters: dict | None = None,
-                      poll_timeout: float = 300.0) -> None:
+                      poll_timeout: float = 300.0, done_when: Callable[[], T | None] | None = None) -> T | None:
         """Runs an action; on 202 polls the Location URL until 204 (done) or poll_timeout.
 
         Most actions finish within a second, so polling starts after a quarter of `poll_interval`
         and doubles up to it: quick actions are seen quickly, slow ones are not polled hard.
+
+        `done_when`, if given, reads the action's effect (e.g. the invoice PrepareSalesInvoice makes) and is
+        asked before each status poll: Acumatica finishes the run whether or not anyone polls, so a run that
+        is done costs that one read instead of a poll and a read. Only when the effect is not there yet is
+        the status URL asked, which says the run is still going or surfaces its error. Returns what
+        `done_when` found (asked once more after a 204), or None without it.
         """
         body = {"entity": entity_payload, "parameters": parameters or {}}
         what = f"{entity} action {action}"
@@ -461,4 +468,8 @@ class AcumaticaClient:
                                status=202, permanent=False, retry_after=poll_timeout)
             self.clock.sleep(wait)
             wait = min(wait * 2, self.poll_interval)
+            found = done_when() if done_when is not None else None
+            if found:
+                return found
             response = self._call("GET", urljoin(self.instance_url, location), what)
+        return done_when() if done_when is not None else None

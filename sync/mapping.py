@@ -361,3 +361,15 @@ def payment_payload(transaction: dict, *, customer_id: str, payment_method: str,
         payload["OrdersToApply"] = [{"OrderType": order_type, "OrderNbr": order_nbr, "AppliedToOrder": amount}]
     return payload
 
+
+
+def order_payment_row(payment: dict) -> dict:
+    """The sales order's Payments row (SalesOrderPayment) that makes the same payment as `payment`, a
+    payment_payload applied to the order: same amount, method, cash account, references, description and date.
+    The payment takes the order's customer; Currency (the payment's CuryID) is named as CurrencyID was."""
+    row = {"DocType": payment["Type"], "AppliedToOrder": payment["OrdersToApply"][0]["AppliedToOrder"],
+           **{name: payment[name] for name in ("PaymentMethod", "CashAccount", "PaymentAmount", "PaymentRef",
+                                                "ExternalRef", "Description", "ApplicationDate", "Hold")}}
+    if payment.get("CurrencyID"):
+        row["Currency"] = payment["CurrencyID"]
+    return row

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Exists, OuterRef
 
 from audit.models import Source, SyncRecord
-from sync import mapping
+from sync import mapping, versions
 from sync.acumatica import AcumaticaClient, unwrap, wrap
 from sync.bigcommerce import BigCommerceClient
 from sync.bindings import bind, bound_fingerprint, bound_key, preloaded
@@ -100,6 +100,8 @@ class OrderSync:
             tax_zone=tenant.tax_zone, freight_taxable=tenant.freight_taxable, no_sku_item=tenant.no_sku_item,
             fee_item=tenant.fee_item, zone=ZoneInfo(tenant.time_zone), store=tenant.bigcommerce.store_hash,
             version=tenant.acumatica.endpoint_version)
+        # Transaction id -> the payment the PUT releasing the sales order made for it (None: made, not shown).
+        self.embedded: dict[int, dict | None] = {}
 
     def run(self, transactions: list[dict], refunds: list[dict]) -> dict | None:
         status_id = int(self.order["status_id"])
@@ -129,10 +131,10 @@ class OrderSync:
                                "tenant creates sales orders once it is captured. The capture re-checks it.")
             return None
         customer_id = self.customer()
-        sales_order = self.sales_order(customer_id)
+        due = [t for t in transactions if mapping.is_posted_payment(t)]
+        sales_order = self.sales_order(customer_id, due)
         invoice_key = bound_key(self.tenant, "invoice", self.order_id)
-        payments = [self.payment(t, customer_id, sales_order, invoice_key)
-                    for t in transactions if mapping.is_posted_payment(t)]
+        payments = [self.payment(t, customer_id, sales_order, invoice_key) for t in due]
         invoice = None
         if self.tenant.invoice_mode == "connector" and money.settled(paid_status):
             invoice = self.invoice(sales_order)
@@ -201,7 +203,7 @@ class OrderSync:
 
     # -- sales order -----------------------------------------------------------------------------
 
-    def sales_order(self, customer_id: str) -> dict:
+    def sales_order(self, customer_id: str, due: list[dict]) -> dict:
         key = bound_key(self.tenant, "order", self.order_id)
         if key:
             sales_order = unwrap(self.ac.get("SalesOrder", key.split("/", 1)))
@@ -212,10 +214,10 @@ class OrderSync:
             sales_order = found or self._create_sales_order(customer_id)
             key = f"{sales_order['OrderType']}/{sales_order['OrderNbr']}"
             bind(self.tenant, "order", self.order_id, key)
-        return self._verified(sales_order, key)
+        return self._verified(sales_order, key, customer_id, due)
 
-    def _verified(self, sales_order: dict, key: str) -> dict:
-        """Takes the order off hold once it matches BigCommerce, once.
+    def _verified(self, sales_order: dict, key: str, customer_id: str, due: list[dict]) -> dict:
+        """Takes the order off hold once it matches BigCommerce, once, with its payments due (`_payment_rows`).
 
         Only an order still on hold that we have not verified is compared: after that, Acumatica owns
         it (the warehouse may add freight), and its later edits must not block payments, invoice or
@@ -227,8 +229,11 @@ class OrderSync:
             mismatch = mapping.totals_mismatch(self.order, mapping.money(sales_order.get("OrderTotal")))
             if mismatch:
                 raise OrderProblem(f"Sales order {sales_order['OrderNbr']} stays on hold: {mismatch}")
-            sales_order = unwrap(self.ac.put("SalesOrder", wrap({
-                "OrderType": sales_order["OrderType"], "OrderNbr": sales_order["OrderNbr"], "Hold": False})))
+            rows = self._payment_rows(sales_order, customer_id, due)
+            release = {"OrderType": sales_order["OrderType"], "OrderNbr": sales_order["OrderNbr"], "Hold": False,
+                       **({"Payments": list(rows.values())} if rows else {})}
+            sales_order = unwrap(self.ac.put("SalesOrder", wrap(release), expand="Payments" if rows else None))
+            self._note_embedded(sales_order, rows)
         bind(self.tenant, "order", self.order_id, key, fingerprint=TOTALS_VERIFIED)
         return sales_order
 
@@ -280,22 +285,64 @@ class OrderSync:
         key = bound_key(self.tenant, "payment", transaction["id"])
         if key:
             return key
-        references = self.references(mapping.payment_ref, transaction["id"], transaction.get("date_created"))
-        payment = first(self.ac.query("Payment", filter=mapping.refs_filter(references))) \
-            if self.may_exist_unbound(references) else None
+        payment = self.embedded.get(transaction["id"])
+        if payment is None:
+            references = self.references(mapping.payment_ref, transaction["id"], transaction.get("date_created"))
+            # One the sales order's PUT made but did not show is looked up, never made a second time.
+            look = transaction["id"] in self.embedded or self.may_exist_unbound(references)
+            payment = first(self.ac.query("Payment", filter=mapping.refs_filter(references))) if look else None
         if payment is None:
             method, cash_account = self.payment_account(transaction.get("gateway") or "")
             # A capture after the order was invoiced pays the invoice: a completed order takes no payments.
             invoice_nbr = invoice_key.split("/", 1)[1] if invoice_key else None
-            payment = unwrap(self.ac.put("Payment", wrap(mapping.payment_payload(
-                transaction, customer_id=customer_id, payment_method=method, cash_account=cash_account,
-                order_type=sales_order["OrderType"], order_nbr=sales_order["OrderNbr"], invoice_nbr=invoice_nbr,
-                currency=mapping.transactional_currency(self.order), zone=self.settings.zone,
-                store=self.settings.store))))
+            payment = unwrap(self.ac.put("Payment", wrap(self._payment_payload(
+                transaction, customer_id, method, cash_account, sales_order, invoice_nbr))))
         self._release(payment, "Payment", "ReleasePayment")
         key = f"{payment['Type']}/{payment['ReferenceNbr']}"
         bind(self.tenant, "payment", transaction["id"], key)
         return key
+
+    def _payment_payload(self, transaction: dict, customer_id: str, method: str, cash_account: str,
+                         sales_order: dict, invoice_nbr: str | None) -> dict:
+        return mapping.payment_payload(
+            transaction, customer_id=customer_id, payment_method=method, cash_account=cash_account,
+            order_type=sales_order["OrderType"], order_nbr=sales_order["OrderNbr"], invoice_nbr=invoice_nbr,
+            currency=mapping.transactional_currency(self.order), zone=self.settings.zone, store=self.settings.store)
+
+    def _payment_rows(self, sales_order: dict, customer_id: str, due: list[dict]) -> dict[int, dict]:
+        """The order's payments due now, as Payments rows of the PUT that takes it off hold, by transaction id.
+
+        Acumatica saves the order and the payments its rows make in one transaction (reference/acumatica-api.md
+        §7), saving a Payment PUT per payment. Only when nothing can exist unbound (the same rule that skips the
+        lookup before a Payment PUT): a re-run after an attempt that may have written uses the Payment entity and
+        its lookup. An unmapped gateway, or a version whose SalesOrderPayment lacks a field, keeps every payment
+        on the Payment entity, so the payment step raises the same problems as before."""
+        rows: dict[int, dict] = {}
+        for transaction in due:
+            if bound_key(self.tenant, "payment", transaction["id"]):
+                continue
+            references = self.references(mapping.payment_ref, transaction["id"], transaction.get("date_created"))
+            if self.may_exist_unbound(references):
+                return {}
+            try:
+                method, cash_account = self.payment_account(transaction.get("gateway") or "")
+            except OrderProblem:
+                return {}
+            rows[transaction["id"]] = mapping.order_payment_row(
+                self._payment_payload(transaction, customer_id, method, cash_account, sales_order, None))
+        version = self.settings.version
+        fits = versions.has_field(version, "SalesOrder", "Payments") and all(
+            versions.has_field(version, "SalesOrderPayment", name) for row in rows.values() for name in row)
+        return rows if fits else {}
+
+    def _note_embedded(self, sales_order: dict, rows: dict[int, dict]) -> None:
+        """Which payment each row made, matched by our reference on the order's Payments tab."""
+        shown = {row.get("ExternalRef"): row for row in sales_order.get("Payments") or [] if row.get("ReferenceNbr")}
+        for transaction_id, row in rows.items():
+            made = shown.get(row["ExternalRef"])
+            self.embedded[transaction_id] = made and {
+                "Type": made.get("DocType") or row["DocType"], "ReferenceNbr": made["ReferenceNbr"],
+                "Status": made.get("Status")}
 
     def _release(self, document: dict, entity: str, action: str) -> None:
         release(self.ac, document, entity, action)
@@ -310,8 +357,7 @@ class OrderSync:
         # saved per order, paying for the release from hold). Invoiced or completed ones are looked up.
         invoice = None if sales_order.get("Status") in NOT_INVOICED else self._find_invoice(sales_order)
         if invoice is None:
-            self._prepare_invoice(sales_order)
-            invoice = self._find_invoice(sales_order)
+            invoice = self._prepare_invoice(sales_order)
             if invoice is None:
                 raise ApiError(f"Acumatica prepared no invoice for sales order {sales_order['OrderNbr']} yet.",
                                permanent=False)
@@ -320,10 +366,14 @@ class OrderSync:
         bind(self.tenant, "invoice", self.order_id, key)
         return key
 
-    def _prepare_invoice(self, sales_order: dict) -> None:
+    def _prepare_invoice(self, sales_order: dict) -> dict | None:
+        """The invoice prepared from the order, read as soon as it is there (the status is polled only while
+        it is not, which also surfaces a failed run's error); None if Acumatica finished without one."""
         try:
-            self.ac.invoke_action("SalesOrder", "PrepareSalesInvoice",
-                                  wrap({"OrderType": sales_order["OrderType"], "OrderNbr": sales_order["OrderNbr"]}))
+            return self.ac.invoke_action(
+                "SalesOrder", "PrepareSalesInvoice",
+                wrap({"OrderType": sales_order["OrderType"], "OrderNbr": sales_order["OrderNbr"]}),
+                done_when=lambda: self._find_invoice(sales_order))
         except ApiError as error:
             # An order type that processes shipments is invoiced from its confirmed shipment (#14).
             problem = tenant_invoicing_problem(self.tenant.invoice_mode, sales_order["OrderType"])

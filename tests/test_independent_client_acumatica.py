@@ -18,7 +18,7 @@ def w(**values):
 
 @pytest.fixture
 def instance_and_client(acu_live):
-    acu = make_acu(acu_live, slug="schema", versions=VERSIONS, max_sessions=1, action_polls=2)
+    acu = make_acu(acu_live, slug="schema", versions=VERSIONS, max_sessions=1, action_polls=2, action_ms=60_000)
     return acu.instance, SchemaClient(acu.base)
 
 

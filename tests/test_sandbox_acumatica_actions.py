@@ -12,7 +12,7 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture
 def api(acu_live):
-    acu = make_acu(acu_live, action_polls=2, max_sessions=0)
+    acu = make_acu(acu_live, action_polls=2, action_ms=60_000, max_sessions=0)  # runs end by polls only
     acu.sign_in()
     return acu
 

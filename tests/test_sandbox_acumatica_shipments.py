@@ -26,7 +26,7 @@ def receiver():
 
 @pytest.fixture
 def api(acu_live, receiver):
-    acu = make_acu(acu_live, action_polls=2, max_sessions=0, push_url=receiver.url, push_retry_delay_ms=10,
+    acu = make_acu(acu_live, action_polls=2, action_ms=60_000, max_sessions=0, push_url=receiver.url, push_retry_delay_ms=10,
                    versions=list(VERSIONS))
     acu.sign_in()
     return acu

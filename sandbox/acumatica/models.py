@@ -44,9 +44,11 @@ class Instance(models.Model):
     cookie_idle_seconds = models.PositiveIntegerField(default=600)
     max_sessions = models.PositiveIntegerField(default=2, help_text="API Login Limit (0 = unlimited).")
 
-    # Long-running actions: done after this many status polls or this many milliseconds.
+    # Long-running actions: done after this many status polls or this many milliseconds (then any request to the
+    # instance completes it, polled or not). 200 ms: within the connector's first wait (a quarter of
+    # ACUMATICA_ACTION_POLL_SECONDS, 0.25 s by default), as most actions on a real site.
     action_polls = models.PositiveIntegerField(default=1)
-    action_ms = models.PositiveIntegerField(default=60_000)
+    action_ms = models.PositiveIntegerField(default=200)
 
     # Load behaviour.
     requests_per_minute = models.PositiveIntegerField(default=0, help_text="0 = unlimited.")

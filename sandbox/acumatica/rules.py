@@ -188,33 +188,52 @@ def _order_totals(data: dict, lines: Decimal) -> None:
 
 
 def sales_order_after(instance: Instance, record: Record, before: dict | None) -> None:
-    """Payments rows without a ReferenceNbr create a payment applied to the order (one transaction).
+    """Payments rows without a ReferenceNbr create a payment applied to the order, in the order's transaction:
+    put_record is atomic, so a payment refused (422 on the order's Payments row) leaves the order unsaved too.
 
     Stock lines of an order that is not on hold allocate their quantity (``stock.py``)."""
-    from .documents import put_record
     stock.order_saved(instance, before, record.data)
     rows, changed = record.data.get("Payments") or [], False
     for n, row in enumerate(rows):
         if row.get("ReferenceNbr"):
             changed = _apply_existing_payment(instance, record, row, n) or changed
-            continue
-        amount = row.get("AppliedToOrder") or row.get("PaymentAmount")
-        payment = {"Type": row.get("DocType") or "Payment", "CustomerID": record.data["CustomerID"],
-                   "PaymentMethod": row.get("PaymentMethod"), "CashAccount": row.get("CashAccount"),
-                   "PaymentAmount": row.get("PaymentAmount") or amount, "PaymentRef": row.get("PaymentRef"),
-                   "ExternalRef": row.get("ExternalRef"), "Description": row.get("Description"),
-                   "OrdersToApply": [{"OrderType": record.data["OrderType"], "OrderNbr": record.data["OrderNbr"],
-                                      "AppliedToOrder": amount}]}
-        try:
-            created, _ = put_record(instance, "Payment", {k: v for k, v in payment.items() if v is not None},
-                                    run_hooks=True)
-        except Invalid as e:
-            raise Invalid("SalesOrder", record.data, {f"Payments/{n}/{k.split('/')[-1]}": v
-                                                      for k, v in e.errors.items()}) from None
-        record.refresh_from_db()
-        changed = True
+        else:
+            _create_order_payment(instance, record, row, n)
+            changed = True
     if changed:
         record.save()
+
+
+def _create_order_payment(instance: Instance, order: Record, row: dict, n: int) -> None:
+    """The payment a new Payments row stands for (SO301000 Payments tab, "Create Payment"). Its customer, currency
+    and branch are the order's: a row naming another currency is refused, as the payment could not apply."""
+    from .documents import put_record
+    data = order.data
+    errors: dict[str, str] = {}
+    doc_type = row.get("DocType") or "Payment"
+    if doc_type not in PAYMENT_DOC_TYPES:
+        errors[f"Payments/{n}/DocType"] = f"A payment of the {doc_type} type cannot be created from a sales order."
+    if row.get("Currency") not in (None, data.get("CurrencyID")):
+        errors[f"Payments/{n}/Currency"] = (f"The currency of the payment must be the currency of the order "
+                                            f"({data.get('CurrencyID')}).")
+    for name in ("PaymentMethod", "CashAccount"):
+        if not row.get(name):
+            errors[f"Payments/{n}/{name}"] = f"'{name}' cannot be empty."
+    if errors:
+        raise Invalid("SalesOrder", data, errors)
+    amount = row.get("AppliedToOrder") if row.get("AppliedToOrder") is not None else row.get("PaymentAmount")
+    payment = {"Type": doc_type, "CustomerID": data["CustomerID"], "CurrencyID": data.get("CurrencyID"),
+               "Branch": (data.get("FinancialSettings") or {}).get("Branch") or instance.branch,
+               "PaymentMethod": row["PaymentMethod"], "CashAccount": row["CashAccount"],
+               "PaymentAmount": row.get("PaymentAmount") or amount, "PaymentRef": row.get("PaymentRef"),
+               "ExternalRef": row.get("ExternalRef"), "Description": row.get("Description"),
+               "ApplicationDate": row.get("ApplicationDate"), "Hold": row.get("Hold"),
+               "OrdersToApply": [{"OrderType": data["OrderType"], "OrderNbr": data["OrderNbr"], "AppliedToOrder": amount}]}
+    try:
+        put_record(instance, "Payment", {k: v for k, v in payment.items() if v is not None}, run_hooks=True)
+    except Invalid as e:
+        raise Invalid("SalesOrder", data, {f"Payments/{n}/{k.split('/')[-1]}": v for k, v in e.errors.items()}) from None
+    order.refresh_from_db()
 
 
 def _apply_existing_payment(instance: Instance, order: Record, row: dict, n: int) -> bool:
@@ -279,6 +298,8 @@ def payment(instance: Instance, data: dict, created: bool) -> None:
         raise Invalid("Payment", data, errors)
     if created and not data.get("ReferenceNbr"):
         data["ReferenceNbr"] = next_number(instance, "ARPAYMENT")
+    if created:
+        data.setdefault("Branch", instance.branch)   # the signed-in user's branch unless one is sent
     data.setdefault("ApplicationDate", today())
     if data.get("Status") in (None, "Balanced", "On Hold"):
         data["Status"] = "On Hold" if data.get("Hold") else "Balanced"
