@@ -94,6 +94,33 @@ def test_it_polls_a_long_action_until_204_sooner_then_slower(ac):
 
 
 @responses.activate
+def test_an_action_whose_effect_is_already_there_is_not_polled(ac):
+    status_url = "/entity/Default/24.200.001/SalesOrder/PrepareSalesInvoice/status/abc"
+    responses.post(AC_ENTITY + "SalesOrder/PrepareSalesInvoice", status=202, headers={"Location": status_url})
+    found = ac.invoke_action("SalesOrder", "PrepareSalesInvoice", wrap({"OrderType": "SO", "OrderNbr": "1"}),
+                             done_when=lambda: {"ReferenceNbr": "INV1"})
+    assert found == {"ReferenceNbr": "INV1"}
+    assert len(responses.calls) == 1 and ac.fake_clock.sleeps == [0.5]   # the POST; the look is the caller's call
+    # Not there yet: the status URL says it is still running, and the next look finds it.
+    responses.get(AC.rstrip("/") + status_url, status=202, headers={"Location": status_url})
+    looks = iter([None, {"ReferenceNbr": "INV2"}])
+    found = ac.invoke_action("SalesOrder", "PrepareSalesInvoice", wrap({"OrderType": "SO", "OrderNbr": "1"}),
+                             done_when=lambda: next(looks))
+    assert found == {"ReferenceNbr": "INV2"}
+    assert [c.request.method for c in responses.calls[1:]] == ["POST", "GET"]
+
+
+@responses.activate
+def test_a_failed_action_surfaces_its_error_when_its_effect_is_not_there(ac):
+    status_url = "/entity/Default/24.200.001/SalesOrder/PrepareSalesInvoice/status/abc"
+    responses.post(AC_ENTITY + "SalesOrder/PrepareSalesInvoice", status=202, headers={"Location": status_url})
+    responses.get(AC.rstrip("/") + status_url, status=500, json={"exceptionMessage": "The order is on hold."})
+    with pytest.raises(ApiError) as error:
+        ac.invoke_action("SalesOrder", "PrepareSalesInvoice", {"id": "g"}, done_when=lambda: None)
+    assert "The order is on hold." in error.value.message
+
+
+@responses.activate
 def test_it_gives_up_polling_after_the_timeout(ac):
     responses.post(AC_ENTITY + "Payment/ReleasePayment", status=202, headers={"Location": "/x/status/1"})
     responses.get(AC + "x/status/1", status=202, headers={"Location": "/x/status/1"})

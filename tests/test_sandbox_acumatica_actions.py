@@ -61,6 +61,23 @@ def test_it_does_not_apply_the_effect_before_the_run_completes(api):
     assert state.sales_invoices(api.instance) == []
 
 
+def test_a_run_whose_time_is_up_completes_on_any_request_polled_or_not(acu_live):
+    # A real site finishes the operation in the background: a client may read the invoice instead of polling.
+    acu = make_acu(acu_live, action_polls=5, action_ms=0, max_sessions=0)
+    entity = {"entity": w(OrderType="IN", OrderNbr=_paid_order(acu)["OrderNbr"]["value"]), "parameters": {}}
+    started = acu.post("SalesOrder/PrepareSalesInvoice", entity)
+    assert started.status_code == 202
+    [invoice] = acu.get("SalesInvoice").json()
+    assert invoice["CustomerOrder"] == {"value": "BC-7"}
+    assert poll_to_end(acu, started) == 204
+
+
+def test_a_run_whose_time_is_not_up_is_not_seen_by_reads(api):
+    started = api.post("SalesOrder/PrepareSalesInvoice",
+                       {"entity": w(OrderType="IN", OrderNbr=_paid_order(api)["OrderNbr"]["value"]), "parameters": {}})
+    assert started.status_code == 202 and api.get("SalesInvoice").json() == []   # action_ms 60 s, 2 polls
+
+
 def poll_to_end(api, reply) -> int:
     """Polls a started run's Location until it ends; returns the final status code."""
     while reply.status_code == 202:

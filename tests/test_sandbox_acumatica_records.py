@@ -101,6 +101,41 @@ def test_it_creates_a_payment_from_the_orders_payments_tab(api):
     assert payment["OrdersToApply"][0]["OrderNbr"] == order["OrderNbr"]["value"]
 
 
+def test_a_payment_made_on_the_orders_payments_tab_takes_the_rows_fields_and_the_orders_customer_currency_branch(api):
+    order = api.put("SalesOrder", {**w(OrderType="SO", CustomerID=first_customer_id(api), Hold=True, CurrencyID="EUR"),
+                                   "FinancialSettings": w(Branch="EAST"),
+                                   "Details": [w(InventoryID="SKU-00001", OrderQty=1, UnitPrice=30.0)]}).json()
+    reply = api.put("SalesOrder?$expand=Payments", {**w(OrderType="SO", OrderNbr=order["OrderNbr"]["value"], Hold=False),
+                                                    "Payments": [w(DocType="Payment", PaymentMethod="CC", CashAccount="10200",
+                                                                   PaymentAmount=30.0, AppliedToOrder=30.0, Currency="EUR",
+                                                                   PaymentRef="ch_1", ExternalRef="BC-s-TXN-1", Hold=False,
+                                                                   Description="card", ApplicationDate="2026-12-31T00:00:00-05:00")]})
+    assert reply.status_code == 200, reply.text
+    [payment] = state.payments(api.instance)
+    assert {k: payment.get(k) for k in ("Type", "CustomerID", "CurrencyID", "Branch", "PaymentMethod", "CashAccount",
+                                         "PaymentAmount", "PaymentRef", "ExternalRef", "Description", "ApplicationDate",
+                                         "Status")} == {
+        "Type": "Payment", "CustomerID": order["CustomerID"]["value"], "CurrencyID": "EUR", "Branch": "EAST",
+        "PaymentMethod": "CC", "CashAccount": "10200", "PaymentAmount": "30.0", "PaymentRef": "ch_1",
+        "ExternalRef": "BC-s-TXN-1", "Description": "card", "ApplicationDate": "2026-12-31T00:00:00-05:00",
+        "Status": "Balanced"}
+    [row] = reply.json()["Payments"]
+    assert (row["ReferenceNbr"]["value"], row["ExternalRef"]["value"]) == (payment["ReferenceNbr"], "BC-s-TXN-1")
+
+
+def test_an_order_whose_payment_row_is_refused_is_not_saved_either(api):
+    # One transaction (reference §7 "Payments against orders"): the order stays on hold, and no payment exists.
+    order = create_order(api, first_customer_id(api), [("SKU-00001", 1, "30.00")], Hold=True)
+    nbr = order["OrderNbr"]["value"]
+    for field, refused in (("Currency", w(PaymentMethod="CC", PaymentAmount=30.0, Currency="EUR")),  # not the order's
+                           ("DocType", w(DocType="Refund", PaymentMethod="CC", PaymentAmount=30.0))):  # not a payment
+        reply = api.put("SalesOrder", {**w(OrderType="SO", OrderNbr=nbr, Hold=False), "Payments": [refused]})
+        assert reply.status_code == 422, reply.text
+        assert reply.json()["Payments"][0][field]["error"] and reply.json()["error"].startswith(field)
+    assert state.get(api.instance, "SalesOrder", "SO", nbr)["Hold"] is True
+    assert state.payments(api.instance) == []
+
+
 def test_it_applies_a_payment_to_an_order_with_orders_to_apply(api):
     customer_id = first_customer_id(api)
     order = create_order(api, customer_id, [("SKU-00001", 1, "30.00")])

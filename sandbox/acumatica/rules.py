@@ -216,15 +216,12 @@ def _create_order_payment(instance: Instance, order: Record, row: dict, n: int) 
     if row.get("Currency") not in (None, data.get("CurrencyID")):
         errors[f"Payments/{n}/Currency"] = (f"The currency of the payment must be the currency of the order "
                                             f"({data.get('CurrencyID')}).")
-    for name in ("PaymentMethod", "CashAccount"):
-        if not row.get(name):
-            errors[f"Payments/{n}/{name}"] = f"'{name}' cannot be empty."
     if errors:
         raise Invalid("SalesOrder", data, errors)
     amount = row.get("AppliedToOrder") if row.get("AppliedToOrder") is not None else row.get("PaymentAmount")
     payment = {"Type": doc_type, "CustomerID": data["CustomerID"], "CurrencyID": data.get("CurrencyID"),
                "Branch": (data.get("FinancialSettings") or {}).get("Branch") or instance.branch,
-               "PaymentMethod": row["PaymentMethod"], "CashAccount": row["CashAccount"],
+               "PaymentMethod": row.get("PaymentMethod"), "CashAccount": row.get("CashAccount"),
                "PaymentAmount": row.get("PaymentAmount") or amount, "PaymentRef": row.get("PaymentRef"),
                "ExternalRef": row.get("ExternalRef"), "Description": row.get("Description"),
                "ApplicationDate": row.get("ApplicationDate"), "Hold": row.get("Hold"),
