@@ -18,7 +18,9 @@ from tests.acumatica_spec_check import SpecCheck, record_acumatica_calls
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 # Operations the flow must reach (so an empty recording cannot pass): the ones every version shares.
-EXPECTED = {"Customer_PutEntity", "SalesOrder_PutEntity", "Payment_PutEntity",
+# The order's payment is made by the SalesOrder PUT that releases it (its Payments rows checked against the
+# version's SalesOrderPayment schema); refunds still PUT Payment (test_refunds_follow_the_pinned_versions_schema).
+EXPECTED = {"Customer_PutEntity", "SalesOrder_PutEntity", "SalesInvoice_GetList",
             "SalesOrder_InvokeAction_PrepareSalesInvoice", "SalesInvoice_InvokeAction_ReleaseSalesInvoice",
             "Payment_InvokeAction_ReleasePayment", "StockItem_GetList"}
 
@@ -50,6 +52,8 @@ def test_orders_payments_invoices_and_the_catalog_follow_the_pinned_versions_sch
     assert check.violations(calls) == []
     missing = EXPECTED - check.operation_ids(calls)
     assert not missing, f"the flow did not reach {missing} on {version}"
+    assert any(c.method == "PUT" and c.path.endswith("/SalesOrder") and (c.request_body or {}).get("Payments")
+               for c in calls), "the payment did not ride in the sales order"
 
 
 @pytest.mark.parametrize("version", VERSIONS)

@@ -140,3 +140,15 @@ def test_a_worker_dying_after_the_sales_order_made_the_payments_never_makes_them
     assert sorted(p["ReferenceNbr"] for p in payments) == sorted(p["ReferenceNbr"] for p in made)
     assert all(p["Status"] in ("Open", "Closed") for p in payments)
     assert "Payment" not in payment_puts(order)   # found by reference, not made again
+
+
+def test_a_version_whose_order_payments_lack_a_field_we_send_keeps_the_payment_entity(shop, monkeypatch):
+    # As 20.200.001, whose SalesOrderPayment has no ExternalRef: a payment we could not find again is not embedded.
+    tenant, store = shop
+    real = orders.versions.has_field
+    monkeypatch.setattr(orders.versions, "has_field", lambda version, entity, field: real(version, entity, field)
+                        and (entity, field) != ("SalesOrderPayment", "ExternalRef"))
+    order = SHAPES["card"](store)
+    sync(tenant, order)
+    assert payment_puts(order)[-3:] == ["SalesOrder", "SalesOrder", "Payment"]
+    assert invoice_of(order)["Balance"] == "0.00"
