@@ -608,23 +608,31 @@ class SyncRecord(models.Model):
 
     def _finish(self, changes: dict, action: str, message: str) -> bool:
         """Applies a run's outcome if this run still owns the record; False for a stale run."""
+        token, now = self.claim_token, timezone.now()
+        changes.update(claim_token=None, lease_expires_at=None, finished_at=now)
+        if self._snapshot_unsaved:
+            changes["snapshot"] = self.snapshot
         with transaction.atomic():
             for write in self.__dict__.pop("settle_writes", ()):
                 write()
-            current = SyncRecord.objects.select_for_update().get(pk=self.pk)
-            if current.status != Status.RUNNING or current.claim_token != self.claim_token:
+            # The usual end is one conditional UPDATE: the run still owns the record and no event asked for
+            # another run meanwhile (an event sets ``rerun_requested`` under the row's lock, which this waits
+            # for). Otherwise the row is locked and read to tell a stale run from a rerun.
+            done = SyncRecord.objects.filter(pk=self.pk, status=Status.RUNNING, claim_token=token,
+                                             rerun_requested=False).update(**changes, updated_at=now)
+            current = None if done else SyncRecord.objects.select_for_update().get(pk=self.pk)
+            if current is not None and (current.status != Status.RUNNING or current.claim_token != token):
                 self.log("record.stale_result", message=f"A run that lost its lease ended ({action}); ignored.")
                 self._end_run()
                 return False
-            changes.update(claim_token=None, lease_expires_at=None, finished_at=timezone.now())
-            if self._snapshot_unsaved:
-                changes["snapshot"], self._snapshot_unsaved = self.snapshot, False
             for name, value in changes.items():
                 setattr(self, name, value)
-            self.save(update_fields=[*changes, "updated_at"])
+            self._snapshot_unsaved = False
+            if current is not None:
+                self.save(update_fields=[*changes, "updated_at"])
             self.log(action, message=message)
             self._end_run()
-            if current.rerun_requested:
+            if current is not None and current.rerun_requested:
                 self._reopen(current.source, "record.requeued", "A newer event arrived during the run; running again.")
         return True
 

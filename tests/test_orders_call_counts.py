@@ -97,8 +97,8 @@ def test_a_refund_webhook_or_a_run_not_from_a_webhook_reads_the_refunds_whatever
 # here): the claim (UPDATE, then one SELECT with the tenant, its connections, the earlier attempts and whether
 # a refund webhook came), 2 rate budget UPDATEs (one per BigCommerce call), the bindings' SELECT, the SKU
 # mappings' SELECT, the events up to the first write (BEGIN, INSERT, COMMIT), and the settle (BEGIN, the
-# bindings' INSERT, SELECT ... FOR UPDATE, UPDATE with the snapshot, the other events' INSERT, COMMIT).
-RUN_STATEMENTS = {"sqlite": 15, "postgresql": 15}
+# bindings' INSERT, the record's conditional UPDATE with its snapshot, the other events' INSERT, COMMIT).
+RUN_STATEMENTS = {"sqlite": 14, "postgresql": 14}
 
 
 def test_a_paid_order_run_takes_a_fixed_number_of_statements(shop):
