@@ -25,7 +25,7 @@ from sync.clients import open_clients
 from sync.customers import ensure_customer, guest_customer_id
 from sync.documents import first, release
 from sync.http import ApiError
-from sync.inventory_ids import inventory_ids_for
+from sync.inventory_ids import inventory_ids_for, tenant_maps_skus_fact
 from sync.models import WebhookReceipt
 from sync.refunds import post_refunds
 from sync.tasks import register_pipeline
@@ -55,7 +55,8 @@ def refund_webhooked() -> Exists:
                                                 scope=REFUND_SCOPE, object_id=OuterRef("external_id")))
 
 
-@register_pipeline("order", facts={"refund_webhooked": refund_webhooked()})
+@register_pipeline("order", facts={"refund_webhooked": refund_webhooked(),
+                                   "tenant_maps_skus": tenant_maps_skus_fact()})
 def sync_order(record: SyncRecord) -> dict | None:
     tenant = record.tenant
     with open_clients(tenant, record.call_recorder()) as (bc, ac):
@@ -248,7 +249,8 @@ class OrderSync:
         try:
             payload = mapping.sales_order_payload(
                 self.order, lines, self.order["shipping_addresses"], customer_id=customer_id,
-                inventory_ids=inventory_ids_for(self.tenant, [line.get("sku") or "" for line in lines]),
+                inventory_ids=inventory_ids_for(self.tenant, [line.get("sku") or "" for line in lines],
+                                                getattr(self.record, "tenant_maps_skus", True)),
                 settings=self.settings)
         except mapping.MappingProblem as error:
             raise OrderProblem(f"Order #{self.order_id}: {error}") from None

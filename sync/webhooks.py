@@ -194,16 +194,25 @@ def accept_bigcommerce_event(tenant: Tenant, payload: dict, dedupe_key: str, kin
     return status
 
 
+CREATED_SCOPES = {"store/order/created", "store/customer/created"}  # an object's first event
+
+
 def queue_work(tenant: Tenant, payload: dict, dedupe_key: str, kind: str,
                external_id: str) -> tuple[str, SyncRecord | None]:
     """('queued', the record to enqueue), ('coalesced', None) or ('duplicate', None: seen before, nothing
     done), trying the cheapest case first."""
     records = SyncRecord.objects
-    if records.touch_pending(tenant, kind, external_id):
-        return "coalesced", None
-    record = records.create_pending(tenant, kind, external_id, Direction.TO_ACUMATICA, Source.WEBHOOK, stub=payload)
-    if record is None and records.touch_pending(tenant, kind, external_id):
-        return "coalesced", None  # another delivery of the order created it between our two statements
+    # An object's created event is nearly always its first delivery: its insert is tried first (one statement
+    # fewer); any other event most likely finds its record pending.
+    created_first = payload["scope"] in CREATED_SCOPES
+    record = create_pending(tenant, payload, kind, external_id) if created_first else None
+    if record is None:
+        if records.touch_pending(tenant, kind, external_id):
+            return "coalesced", None
+        if not created_first:
+            record = create_pending(tenant, payload, kind, external_id)
+            if record is None and records.touch_pending(tenant, kind, external_id):
+                return "coalesced", None  # another delivery of the order created it between our two statements
     if record is None:  # a record running or settled: a duplicate must not reopen it, so look for one first
         if WebhookReceipt.objects.filter(tenant=tenant, source="bigcommerce", scope=payload["scope"],
                                          object_id=external_id, dedupe_key=dedupe_key).exists():
@@ -213,6 +222,11 @@ def queue_work(tenant: Tenant, payload: dict, dedupe_key: str, kind: str,
         if not created:
             return "coalesced", None
     return "queued", record
+
+
+def create_pending(tenant: Tenant, payload: dict, kind: str, external_id: str) -> SyncRecord | None:
+    return SyncRecord.objects.create_pending(tenant, kind, external_id, Direction.TO_ACUMATICA, Source.WEBHOOK,
+                                             stub=payload)
 
 
 def accept_in_one_transaction(tenant: Tenant, payload: dict, dedupe_key: str, kind: str, external_id: str) -> str:

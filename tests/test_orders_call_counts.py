@@ -16,6 +16,7 @@ from sandbox.demo import connect_sandbox_tenant
 from sync.models import WebhookReceipt
 from sync.polling import queue_orders
 from sync.tasks import enqueue_record, process_record
+from tenants.models import SkuMapping
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -113,3 +114,22 @@ def test_a_paid_order_run_takes_a_fixed_number_of_statements(shop):
     record.refresh_from_db()
     assert record.status == "succeeded", record.last_error
     assert len(run.captured_queries) == RUN_STATEMENTS[connection.vendor]
+
+
+def test_a_tenant_without_sku_mappings_reads_none(shop):
+    """The claim's query says whether the tenant maps any SKU (``tenant_maps_skus``): without one, the
+    order's run does not look its SKUs up, one statement fewer."""
+    tenant, store = shop
+    SkuMapping.objects.filter(tenant=tenant).delete()
+    calls(tenant, storefront.place_order(store, lines=[("SKU-00001", 1)]))  # the guest is bound from now on
+    order = storefront.place_order(store, lines=[("SKU-00002", 2), ("SKU-00005-RED", 1)])
+    with transaction.atomic():
+        record, _ = SyncRecord.objects.upsert_pending(tenant, "order", order.pk, Direction.TO_ACUMATICA,
+                                                      Source.WEBHOOK, stub={"id": order.pk})
+    with CaptureQueriesContext(connection) as run:
+        process_record(record.pk)
+    record.refresh_from_db()
+    assert record.status == "succeeded", record.last_error
+    lookups = [q["sql"] for q in run.captured_queries if "tenants_skumapping" in q["sql"] and "EXISTS" not in q["sql"]]
+    assert lookups == []  # only the claim's EXISTS names the table
+    assert len(run.captured_queries) == RUN_STATEMENTS[connection.vendor] - 1
