@@ -25,7 +25,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Callable
 
 from django.conf import settings
@@ -154,8 +154,12 @@ def _earlier_writers() -> Any:
 
 
 class SyncRecordQuerySet(TenantScopedQuerySet):
-    def claim(self, record_id: int, facts: dict[str, Any] | None = None) -> "SyncRecord | None":
+    def claim(self, record_id: int, facts: dict[str, Any] | None = None,
+              quiet_since: datetime | None = None) -> "SyncRecord | None":
         """Atomically moves a runnable record to ``running``; None if it is not runnable or taken.
+
+        ``quiet_since``: claim it only if its latest event came no later than that (``updated_at``: see
+        ``sync.tasks.claim_settled``); None also when it is not yet quiet.
 
         A conditional UPDATE: of two workers racing, exactly one sees one updated row. The record is then
         read with what its run needs to know: the tenant and its connections, the count of earlier attempts
@@ -167,7 +171,8 @@ class SyncRecordQuerySet(TenantScopedQuerySet):
         now = timezone.now()
         runnable = CLAIMABLE | Q(status=Status.FAILED, next_attempt_at__lte=now)
         token = uuid.uuid4()
-        updated = self.filter(runnable, pk=record_id).update(
+        quiet = Q(updated_at__lte=quiet_since) if quiet_since is not None else Q()
+        updated = self.filter(runnable, quiet, pk=record_id).update(
             status=Status.RUNNING, claim_token=token, claimed_at=now, lease_expires_at=now + backoff.lease(),
             attempts=F("attempts") + 1, rerun_requested=False, updated_at=now)
         if updated != 1:

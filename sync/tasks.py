@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import datetime, timezone
 from typing import Any, Callable
 
 from django.conf import settings
@@ -79,30 +80,39 @@ def _queue(record_id: int, settle_until: float | None = None) -> None:
                **extra)
 
 
-def settle(record_id: int, until: float) -> None:
-    """Waits until ``until`` (the first event's arrival + WEBHOOK_SETTLE_SECONDS), then while the record's
-    latest event is younger than half that, up to twice the window in all: events still arriving are
-    coalesced into this run instead of a second one. A worker that picks the task late does not wait.
+def claim_settled(record_id: int, until: float) -> SyncRecord | None:
+    """Claims a webhooked record once its burst of events is over: waits until ``until`` (the first event's
+    arrival + WEBHOOK_SETTLE_SECONDS), then claims it only while its latest event is at least half a window
+    old, waiting for that up to twice the window in all, so events still arriving are coalesced into this
+    run instead of a second one. A worker that picks the task late does not wait.
 
     The latest event's time is the pending record's ``updated_at`` (its creation, reopening, or the last
-    delivery that found it pending: ``SyncRecord.objects.touch_pending``), one read by primary key. A record
-    that is no longer pending (another task claimed it) is not waited for: this task's claim finds nothing."""
+    delivery that found it pending: ``SyncRecord.objects.touch_pending``). The quiet test is part of the
+    claim's UPDATE, so a burst that is over costs no read; only a record still being stamped is read, to
+    know how long to wait."""
     window = settings.WEBHOOK_SETTLE_SECONDS
     deadline = until + window
     if (wait := until - _now()) > 0:
         _sleep(wait)
-    latest = SyncRecord.objects.filter(pk=record_id, status=Status.PENDING).values_list("updated_at", flat=True).first()
-    if latest is not None:
-        quiet_at = min(latest.timestamp() + window / 2, deadline)
-        if (wait := quiet_at - _now()) > 0:
-            _sleep(wait)
+    while True:
+        now = _now()
+        quiet_since = None if now >= deadline else datetime.fromtimestamp(now - window / 2, tz=timezone.utc)
+        record = SyncRecord.objects.claim(record_id, CLAIM_FACTS, quiet_since=quiet_since)
+        if record is not None or quiet_since is None:
+            return record
+        latest = SyncRecord.objects.filter(pk=record_id, status=Status.PENDING) \
+            .values_list("updated_at", flat=True).first()
+        if latest is None:  # not pending: another task has it, or it failed and is due (no burst to wait for)
+            return SyncRecord.objects.claim(record_id, CLAIM_FACTS)
+        # A millisecond past the quiet time, so the claim's test (to the microsecond) then holds.
+        _sleep(max(0.0, min(latest.timestamp() + window / 2, deadline) - _now()) + 0.001)
 
 
 def process_record(record_id: int, settle_until: float | None = None) -> None:
-    if settle_until is not None:
-        settle(record_id, settle_until)
     with secrets_cached():  # the tenant's secrets decrypted once per task
-        record = SyncRecord.objects.claim(record_id, CLAIM_FACTS)  # None: another worker has it, or nothing to do
+        # None: another worker has it, or nothing to do
+        record = claim_settled(record_id, settle_until) if settle_until is not None \
+            else SyncRecord.objects.claim(record_id, CLAIM_FACTS)
         if record is None:
             return
         with LeaseHeartbeat(record):

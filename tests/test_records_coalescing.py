@@ -3,8 +3,8 @@ from sync.tasks import process_record
 from tests.audit_helpers import actions, pipeline
 
 
-def upsert(tenant, source=Source.WEBHOOK, stub=None):
-    return SyncRecord.objects.upsert_pending(tenant, "order", "100", Direction.TO_ACUMATICA, source,
+def upsert(tenant, source=Source.WEBHOOK, stub=None, external_id="100"):
+    return SyncRecord.objects.upsert_pending(tenant, "order", external_id, Direction.TO_ACUMATICA, source,
                                              stub or {"hash": "abc"})
 
 
@@ -107,6 +107,7 @@ def test_a_webhooked_run_waits_for_the_rest_of_the_burst(tenant, monkeypatch, se
         if len(waits) == 1:  # the order's other webhooks arrive during the wait
             assert upsert(tenant, stub={"hash": "transaction"})[1] is False
             assert upsert(tenant, stub={"hash": "status"})[1] is False
+        time.sleep(seconds)  # the real clock: the claim compares the record's stamps with it
 
     monkeypatch.setattr(tasks, "_sleep", sleep)
     runs = []
@@ -137,8 +138,12 @@ def test_a_task_picked_up_after_the_window_does_not_wait(tenant, monkeypatch, se
 
 def test_the_settle_window_stretches_while_deliveries_find_the_record_pending(tenant, monkeypatch, settings):
     """A delivery arriving at the end of the wait (it stamps the pending record, ``touch_pending``) makes the
-    run wait until that one is half a window old; without it the run starts when the window ends."""
+    run wait until that one is half a window old; without it the run starts when the window ends. The quiet
+    test is part of the claim's UPDATE: a quiet record is claimed without a read."""
     from datetime import datetime, timezone
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
     from sync import tasks
 
@@ -156,8 +161,14 @@ def test_the_settle_window_stretches_while_deliveries_find_the_record_pending(te
 
     monkeypatch.setattr(tasks, "_now", lambda: clock[0])
     monkeypatch.setattr(tasks, "_sleep", sleep)
-    tasks.settle(record.pk, until=clock[0] + 0.3)
-    assert [round(w, 3) for w in waits] == [0.3, 0.15]
+    claimed = tasks.claim_settled(record.pk, until=clock[0] + 0.3)
+    assert claimed is not None and claimed.status == Status.RUNNING
+    assert [round(w, 2) for w in waits] == [0.3, 0.15]
+
     waits.clear()
-    tasks.settle(record.pk, until=clock[0] + 0.3)  # quiet since: the window alone
+    quiet, _ = upsert(tenant, external_id="101")
+    clock[0] = quiet.updated_at.timestamp()
+    with CaptureQueriesContext(connection) as statements:
+        assert tasks.claim_settled(quiet.pk, until=clock[0] + 0.3) is not None  # quiet since: the window alone
     assert [round(w, 3) for w in waits] == [0.3]
+    assert [q["sql"].split()[0] for q in statements.captured_queries][:2] == ["UPDATE", "SELECT"]  # claim: no read before
