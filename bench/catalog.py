@@ -13,8 +13,10 @@ a web server in another (so the figures are the connector's alone):
 2. ``unchanged``: the same push again with nothing changed (0 BigCommerce writes expected).
 3. ``at quota``: everything changed again, the store at ``--quota`` requests per ``--window`` seconds
    (BigCommerce's Standard plan, 150 / 30 s, by default); ids known now, so the calls are the writes.
-4. ``memory``: everything changed again, unthrottled, with ``tracemalloc`` on, in its own run (tracing
-   slows Python down ~2.5x, so no time is taken from it); the worker's peak RSS is ``ru_maxrss``.
+4. ``memory``: everything changed again, unthrottled, in its own run that no time is taken from; the
+   worker's peak RSS is ``ru_maxrss``. With ``--trace``, a fifth run does the same with ``tracemalloc`` on
+   and reports the peak of traced Python allocations (tracing slows Python ~2.5x and its own tables add
+   ~30 MB of RSS, so neither time nor the RSS bound is read from that run).
 
 Each figure is printed next to its floor or bound and the ratio: BigCommerce write calls against the
 API's batch limits, database statements per changed SKU (the worker's own connection, every statement
@@ -136,7 +138,7 @@ def last_event_id() -> int:
 
 # -- the worker process -----------------------------------------------------------------------------
 
-def child(tenant_id: int, memory: bool) -> None:
+def child(tenant_id: int, trace: bool) -> None:
     """One worker's share: the scheduled run that reads and queues, then every chunk task in turn."""
     import resource
     import tracemalloc
@@ -155,7 +157,7 @@ def child(tenant_id: int, memory: bool) -> None:
 
     queued: list[int] = []
     catalog_chunks.enqueue_record = lambda record: queued.append(record.pk)  # this process is the worker
-    if memory:
+    if trace:
         tracemalloc.start()
     started, cpu = time.perf_counter(), time.process_time()
     with connection.execute_wrapper(count):
@@ -164,7 +166,7 @@ def child(tenant_id: int, memory: bool) -> None:
         for pk in queued:
             process_record(pk)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-    peak = tracemalloc.get_traced_memory()[1] if memory else 0
+    peak = tracemalloc.get_traced_memory()[1] if trace else 0
     from audit.models import SyncRecord
 
     totals: dict = {"changed": 0, "succeeded": 0, "failed": 0, "not_found": 0}
@@ -179,8 +181,8 @@ def child(tenant_id: int, memory: bool) -> None:
                       **totals}))
 
 
-def run_child(tenant_id: int, env: dict, memory: bool = False) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--child", str(tenant_id), *(["--memory"] if memory else [])],
+def run_child(tenant_id: int, env: dict, trace: bool = False) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--child", str(tenant_id), *(["--trace"] if trace else [])],
                          cwd=ROOT, env=env, capture_output=True, text=True, check=False)
     lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
     if out.returncode or not lines:
@@ -207,10 +209,10 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def push(label: str, tenant, env: dict, memory: bool = False) -> tuple[dict, int]:
+def push(label: str, tenant, env: dict, trace: bool = False) -> tuple[dict, int]:
     since = last_event_id()
     sandbox_cpu = cpu_seconds(SERVER["pid"])
-    result = run_child(tenant.pk, env, memory)
+    result = run_child(tenant.pk, env, trace)
     result["sandbox_cpu"] = cpu_seconds(SERVER["pid"]) - sandbox_cpu
     status = ",".join(sorted(set(result.pop("chunk_status", [])))) or "-"
     print(f"\n {label}: {result['read']} items read, {result['changed']} changed, {result['succeeded']} pushed, "
@@ -235,7 +237,7 @@ def report_calls(tenant, since: int, products: int, variants: int, changed: int)
     return calls(tenant, since, contains=bc)
 
 
-def run(base_url: str, skus: int, mode: str, quota: int, window: float, env: dict) -> None:
+def run(base_url: str, skus: int, mode: str, quota: int, window: float, env: dict, trace: bool) -> None:
     from audit.models import AuditEvent
 
     tenant, store, instance, products, variants = wire(base_url, f"bench-{skus}-{mode}", skus, mode)
@@ -276,9 +278,13 @@ def run(base_url: str, skus: int, mode: str, quota: int, window: float, env: dic
 
     set_quota(store, 1_000_000, window)
     change_everything(instance)
-    result, since = push("4. memory run (tracemalloc on, not timed), every value changed", tenant, env, memory=True)
-    row("worker peak RSS (tracemalloc's own tables included)", result["rss_mb"], RSS_MB, " MB", "bound")
-    print(f"  peak traced Python allocation {result['traced_peak_mb']:.1f} MB")
+    result, since = push("4. memory run (not timed), every value changed", tenant, env)
+    row("worker peak RSS", result["rss_mb"], RSS_MB, " MB", "bound")
+    if trace:
+        change_everything(instance)
+        result, since = push("5. traced run (tracemalloc on, neither timed nor RSS-bound)", tenant, env, trace=True)
+        print(f"  peak traced Python allocation {result['traced_peak_mb']:.1f} MB (RSS with tracemalloc's own "
+              f"tables: {result['rss_mb']:.0f} MB)")
 
 
 def main() -> None:
@@ -288,14 +294,14 @@ def main() -> None:
     parser.add_argument("--quota", type=int, default=150, help="store requests per window (BigCommerce Standard: 150)")
     parser.add_argument("--window", type=float, default=30.0, help="quota window in seconds (BigCommerce: 30)")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--memory", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--trace", action="store_true", help="a fifth run with tracemalloc (Python allocations)")
     args = parser.parse_args()
     env = configure()
     from django.conf import settings
 
     settings.DEBUG = False  # DEBUG keeps every SQL statement in memory, which would swamp the figures
     if args.child:
-        child(args.child, args.memory)
+        child(args.child, args.trace)
         return
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
@@ -304,7 +310,7 @@ def main() -> None:
         wait_for_http(f"{base_url}/healthz")
         for skus in args.skus:
             for mode in args.modes:
-                run(base_url, skus, mode, args.quota, args.window, env)
+                run(base_url, skus, mode, args.quota, args.window, env, args.trace)
 
 
 if __name__ == "__main__":
