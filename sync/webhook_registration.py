@@ -14,9 +14,11 @@ from sync.bigcommerce import BigCommerceClient
 from sync.webhook_auth import SECRET_HEADER
 from tenants.models import Tenant
 
-# Reference: shared/reference/bigcommerce-api.md §1.2 (scopes and their stubs)
+# Reference: shared/reference/bigcommerce-api.md §1.2 (scopes and their stubs). Not store/order/statusUpdated:
+# store/order/updated fires on every change of an order, status changes included (§1.2), and every stub only
+# makes the order's record re-read it, so statusUpdated would be a second delivery (and intake) of each change.
 ORDER_HOOK_SCOPES = (
-    "store/order/created", "store/order/updated", "store/order/statusUpdated", "store/order/refund/created",
+    "store/order/created", "store/order/updated", "store/order/refund/created",
     "store/order/transaction/created", "store/order/transaction/updated",
 )
 # store/customer/updated does not fire for address changes; the address scopes do (§1.2).
@@ -27,7 +29,7 @@ CUSTOMER_HOOK_SCOPES = ("store/customer/created", "store/customer/updated", "sto
 @dataclass(frozen=True)
 class HookAction:
     scope: str
-    action: str   # created, reactivated, fixed, ok
+    action: str   # created, reactivated, fixed, retired, ok
     hook_id: int | None
 
 
@@ -50,7 +52,8 @@ def ensure_hooks(tenant: Tenant, bc: BigCommerceClient, base_url: str | None = N
     headers = {SECRET_HEADER: tenant.bigcommerce.webhook_secret}
     existing = {hook["scope"]: hook for hook in bc.list_hooks() if _ours(tenant, hook)}
     actions = []
-    for scope in wanted_scopes(tenant):
+    wanted = wanted_scopes(tenant)
+    for scope in wanted:
         hook = existing.get(scope)
         if hook is None:
             created = bc.create_hook(scope, destination, headers)
@@ -63,6 +66,12 @@ def ensure_hooks(tenant: Tenant, bc: BigCommerceClient, base_url: str | None = N
             actions.append(HookAction(scope, "fixed", hook["id"]))
         else:
             actions.append(HookAction(scope, "ok", hook["id"]))
+    # Ours for a scope no longer wanted (order or customer sync turned off, a scope the connector stopped
+    # using): switched off, so BigCommerce stops sending what nothing reads.
+    for scope, hook in existing.items():
+        if scope not in wanted and hook.get("is_active"):
+            bc.update_hook(hook["id"], is_active=False)
+            actions.append(HookAction(scope, "retired", hook["id"]))
     for action in actions:
         if action.action != "ok":
             AuditEvent.write(action=f"webhook.{action.action}", tenant_id=tenant.pk,

@@ -3,12 +3,12 @@ import pytest
 from django.test import override_settings
 
 from audit.models import AuditEvent, SyncRecord
-from sandbox.bigcommerce import storefront
+from sandbox.bigcommerce import storefront, webhooks
 from sandbox.bigcommerce.models import Hook, Store
 from sandbox.catalog_data import demo_catalog
 from sandbox.demo import connect_sandbox_tenant
 from sync.jobs import check_webhooks_job
-from sync.models import Cursor
+from sync.models import Cursor, WebhookReceipt
 from sync.webhook_auth import SECRET_HEADER
 from sync.webhook_registration import ORDER_HOOK_SCOPES, wanted_scopes
 
@@ -71,3 +71,27 @@ def test_the_check_webhooks_command_repairs_one_tenant_or_all(shop):
         call_command("check_webhooks", "nope")
     with pytest.raises(CommandError, match="Name one tenant slug, or pass --all"):
         call_command("check_webhooks")
+
+
+def test_a_hook_for_a_scope_no_longer_wanted_is_switched_off_and_status_changes_still_arrive(shop, live_server):
+    """Earlier versions also subscribed store/order/statusUpdated; store/order/updated fires for every status
+    change too, so that hook only doubled the deliveries. The check switches ours off; a status change still
+    reaches the order's record."""
+    tenant, store = shop
+    destination = f"{live_server.url}/webhooks/bigcommerce/{tenant.public_id}/"
+    ours = Hook.objects.filter(store=store).first()
+    old = Hook.objects.create(store=store, client_id=ours.client_id, scope="store/order/statusUpdated",
+                              destination=destination, headers=ours.headers, is_active=True)
+    assert "store/order/statusUpdated" not in wanted_scopes(tenant)
+    assert check_webhooks_job(tenant.pk) == "0 hook(s) repaired"  # switched off, nothing missed to read back
+    old.refresh_from_db()
+    assert not old.is_active
+    assert AuditEvent.objects.filter(tenant=tenant, action="webhook.retired").count() == 1
+    assert check_webhooks_job(tenant.pk) == "0 hook(s) repaired"
+
+    order = storefront.place_order(store, lines=[("SKU-00001", 1)], paid=False)
+    storefront.set_status(order, 11)  # fires store/order/statusUpdated (not subscribed) and store/order/updated
+    webhooks.wait_for_deliveries()
+    scopes = list(WebhookReceipt.objects.filter(tenant=tenant, object_id=str(order.pk)).values_list("scope", flat=True))
+    assert "store/order/updated" in scopes and "store/order/statusUpdated" not in scopes
+    assert SyncRecord.objects.filter(tenant=tenant, kind="order", external_id=str(order.pk)).exists()
