@@ -3,7 +3,8 @@
 Loaded by `bench_settings` (the settings module the benchmark gives runserver and qcluster). Every
 statement of a connection goes through an execute wrapper that counts it under where it ran: "sandbox"
 (a request to /sandbox/: the simulated BigCommerce and Acumatica, not the connector), "webhook" (the
-receivers), "web" (other requests), "worker" (qcluster). Each process writes its counts to
+receivers), "web" (other requests), "worker" (qcluster: the records' tasks and the broker), "scheduled" (the
+qcluster's scheduled jobs: catch-up poll, catalog schedule, webhook checks, the due-record sweep). Each process writes its counts to
 `$BENCH_STATEMENTS_DIR/<pid>.json` a few times a second; `collect()` adds them up.
 """
 from __future__ import annotations
@@ -36,9 +37,20 @@ def install(directory: str) -> None:
     def finished(sender, **kwargs):
         _local.where = None
 
+    def task_started(sender, func=None, task=None, **kwargs):
+        # An order's work is a record's task; the cluster's scheduled jobs (catch-up poll, catalog schedule,
+        # webhook checks, the due-record sweep) run beside the orders but are not any order's cost.
+        _local.where = "worker" if getattr(func, "__name__", "") == "process_record" else "scheduled"
+
     def created(sender, connection, **kwargs):
         if _count not in connection.execute_wrappers:
             connection.execute_wrappers.append(_count)
+        if "qcluster" in sys.argv and not _state.get("tasks_watched"):  # settings are ready by now
+            from django_q.signals import post_execute_in_worker, pre_execute
+
+            pre_execute.connect(task_started, weak=False)
+            post_execute_in_worker.connect(finished, weak=False)
+            _state["tasks_watched"] = True
 
     request_started.connect(started, weak=False)
     request_finished.connect(finished, weak=False)
