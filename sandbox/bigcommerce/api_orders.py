@@ -20,8 +20,8 @@ def base_url(request: HttpRequest, store: Store) -> str:
     return request.build_absolute_uri(f"/sandbox/bigcommerce/stores/{store.store_hash}/")
 
 
-def _order(store: Store, order_id: int) -> Order:
-    order = store.orders.filter(pk=order_id).first()
+def _order(store: Store, order_id: int, *prefetch: str) -> Order:
+    order = store.orders.filter(pk=order_id).prefetch_related(*prefetch).first()
     if order is None:
         raise ApiError(404, "The requested resource was not found.")
     return order
@@ -69,7 +69,8 @@ def get_order(request: HttpRequest, store: Store, order_id: int) -> HttpResponse
     only in the object structure (`consignment_structure=object`), the one the spec documents."""
     # Reference: specs/bigcommerce/orders.v2.oas2.yml GET /orders/{order_id} (order_includes,
     # consignment_structure; orderConsignment_Get).
-    order = _order(store, order_id)
+    # Its lines, addresses and transactions are read once each, however many times the JSON uses them.
+    order = _order(store, order_id, "lines", "shipping_addresses", "transactions")
     includes = {name for name in request.GET.get("include", "").split(",") if name}
     if includes - ORDER_INCLUDES:
         raise ApiError(400, "The include parameter is not valid.", {"include": request.GET.get("include", "")})

@@ -60,7 +60,7 @@ def order_json(order: Order, base_url: str) -> dict[str, Any]:
         "store_default_currency_code": order.store.currency_code,
         "store_default_to_transactional_exchange_rate": f"{order.transactional_rate:.10f}",
         "staff_notes": "", "customer_message": order.customer_message, "discount_amount": money(order.discount_amount),
-        "coupon_discount": money(order.coupon_discount), "shipping_address_count": order.shipping_addresses.count(),
+        "coupon_discount": money(order.coupon_discount), "shipping_address_count": len(order.shipping_addresses.all()),
         "is_deleted": False, "ebay_order_id": "0", "cart_id": f"cart-{order.pk}",
         "billing_address": {**order.billing_address, "form_fields": []},
         "is_email_opt_in": False, "credit_card_type": None, "order_source": "www", "channel_id": order.channel_id,
@@ -129,7 +129,8 @@ def consignments_json(order: Order, base_url: str, embed_lines: bool) -> dict[st
     # Reference: specs/bigcommerce/orders.v2.oas2.yml orderConsignment_Get (pickups, shipping,
     # downloads maxItems 1, email.gift_certificates), shippingConsignment_Get, digitalConsignment_Get;
     # line_items are orderProducts with include=consignments.line_items, else products_Resource links.
-    addresses = list(order.shipping_addresses.order_by("pk"))
+    # Sorted here rather than by the query: ``.all()`` uses the order's prefetched rows (``get_order``).
+    addresses = sorted(order.shipping_addresses.all(), key=lambda address: address.pk)
     first = addresses[0].pk if addresses else 0
 
     def items(lines: list[OrderProduct]) -> list[dict[str, Any]]:
@@ -138,7 +139,7 @@ def consignments_json(order: Order, base_url: str, embed_lines: bool) -> dict[st
         return [{"url": f"{base_url}v2/orders/{order.pk}/products/{line.pk}",
                  "resource": f"/orders/{order.pk}/products/{line.pk}"} for line in lines]
 
-    lines = list(order.lines.order_by("pk"))
+    lines = sorted(order.lines.all(), key=lambda line: line.pk)
     digital = [line for line in lines if line.type == "digital"]
     physical = [line for line in lines if line.type != "digital"]
     shipping = []
