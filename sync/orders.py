@@ -49,10 +49,15 @@ class OrderProblem(Exception):
     permanent = True
 
 
+def refund_receipts(tenant_id, order_id):
+    """The refund webhooks received for an order (values, or OuterRefs for the claim's query)."""
+    return WebhookReceipt.objects.filter(tenant_id=tenant_id, source="bigcommerce", scope=REFUND_SCOPE,
+                                         object_id=order_id)
+
+
 def refund_webhooked() -> Exists:
     """The claim's answer for ``has_refunds``: did a refund webhook come for the record's order?"""
-    return Exists(WebhookReceipt.objects.filter(tenant_id=OuterRef("tenant_id"), source="bigcommerce",
-                                                scope=REFUND_SCOPE, object_id=OuterRef("external_id")))
+    return Exists(refund_receipts(OuterRef("tenant_id"), OuterRef("external_id")))
 
 
 @register_pipeline("order", facts={"refund_webhooked": refund_webhooked(),
@@ -87,8 +92,7 @@ def has_refunds(record: SyncRecord, order: dict) -> bool:
         return True
     if (webhooked := getattr(record, "refund_webhooked", None)) is not None:  # answered by the claim
         return bool(webhooked)
-    return WebhookReceipt.objects.filter(tenant_id=record.tenant_id, source="bigcommerce", scope=REFUND_SCOPE,
-                                         object_id=str(order["id"])).exists()
+    return refund_receipts(record.tenant_id, str(order["id"])).exists()
 
 
 class OrderSync:
