@@ -51,7 +51,7 @@ def enqueue_record(record: SyncRecord, settle: bool = False) -> None:
     """Queues ``process_record`` once the surrounding transaction commits (so the worker sees the row).
 
     ``settle`` (webhooks, and polled records: their webhooks may be in flight): the run waits until the
-    object's burst of events is over (``settle``), so one run sees them all: BigCommerce sends an order's
+    object's burst of events is over (``claim_settled``), so one run sees them all: BigCommerce sends an order's
     created, transaction and status events within a fraction of a second, and a run started on the first
     would run again for the others."""
     record_id = record.pk
