@@ -209,7 +209,8 @@ class SyncRecordQuerySet(TenantScopedQuerySet):
         One UPDATE, no transaction and no audit event (the caller keeps the event itself, e.g. the
         WebhookReceipt). Safe without a lock: the record was pending when this committed, so its run is
         claimed later and reads the source after this event's change. ``updated_at`` becomes the time of
-        the latest event, which the settle window of the queued run reads (``sync.tasks.claim_settled``, in the claim's UPDATE)."""
+        the latest event, which the settle window of the queued run reads (``sync.tasks.claim_settled``, in the
+        claim's UPDATE)."""
         return self.filter(tenant=tenant, kind=kind, external_id=str(external_id), status=Status.PENDING) \
             .update(updated_at=timezone.now()) == 1
 
