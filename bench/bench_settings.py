@@ -1,4 +1,4 @@
-"""Settings for the benchmark's runserver and qcluster: the project's, plus statement counting
+"""Settings for the benchmark's web server and qcluster: the project's, plus statement counting
 (bench/statements.py) when BENCH_STATEMENTS_DIR is set."""
 import os
 

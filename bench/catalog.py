@@ -39,7 +39,7 @@ import sys
 import time
 from decimal import Decimal
 
-from common import ROOT, configure, free_port, processes, wait_for_http
+from common import ROOT, configure, free_port, group_cpu_seconds, processes, wait_for_http, web_server
 
 STATEMENTS_PER_SKU = 0.5
 UNTHROTTLED_SECONDS = 75.0
@@ -197,23 +197,14 @@ def row(name: str, value: float, bound: float, unit: str = "", kind: str = "floo
     print(f"  {name:<44} {value:>10.2f}{unit:<4} {kind} {bound:>9.2f}{unit:<4} ratio {ratio:5.2f}")
 
 
-SERVER = {"pid": 0}  # the runserver serving both simulators, whose CPU each push reports
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU of a process so far (Linux /proc); 0 when it cannot be read."""
-    try:
-        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+SERVER = {"pid": 0}  # the web server (gunicorn) serving both simulators, whose CPU each push reports
 
 
 def push(label: str, tenant, env: dict, trace: bool = False) -> tuple[dict, int]:
     since = last_event_id()
-    sandbox_cpu = cpu_seconds(SERVER["pid"])
+    sandbox_cpu = group_cpu_seconds(SERVER["pid"])
     result = run_child(tenant.pk, env, trace)
-    result["sandbox_cpu"] = cpu_seconds(SERVER["pid"]) - sandbox_cpu
+    result["sandbox_cpu"] = group_cpu_seconds(SERVER["pid"]) - sandbox_cpu
     status = ",".join(sorted(set(result.pop("chunk_status", [])))) or "-"
     print(f"\n {label}: {result['read']} items read, {result['changed']} changed, {result['succeeded']} pushed, "
           f"{result['failed']} failed, {result['not_found']} not in BigCommerce; {result['chunks']} chunk records "
@@ -252,7 +243,7 @@ def run(base_url: str, skus: int, mode: str, quota: int, window: float, env: dic
         kind="bound")
     row("seconds (shared machine: see docs)", result["seconds"], UNTHROTTLED_SECONDS, " s", "bound")
     print(f"  of which the worker's own CPU {result['cpu']:.1f} s (the rest: waiting for the sandbox and the database; "
-          f"the sandbox's runserver used {result['sandbox_cpu']:.1f} s of CPU meanwhile)")
+          f"the sandbox's web server used {result['sandbox_cpu']:.1f} s of CPU meanwhile)")
     row("worker peak RSS (no tracing)", result["rss_mb"], RSS_MB, " MB", "bound")
     rows, size = audit_bytes(tenant, since)
     print(f"  audit trail: {rows} rows, {size / 1e6:.1f} MB of text ({size / max(result['changed'], 1):.0f} bytes per "
@@ -270,7 +261,7 @@ def run(base_url: str, skus: int, mode: str, quota: int, window: float, env: dic
     bc_calls = report_calls(tenant, since, products, variants, result["changed"])
     floor = bc_calls * window / quota
     row("seconds at the quota (floor: calls x window / quota)", result["seconds"], floor, " s")
-    print(f"  of which the worker's own CPU {result['cpu']:.1f} s (the sandbox's runserver: {result['sandbox_cpu']:.1f} s)")
+    print(f"  of which the worker's own CPU {result['cpu']:.1f} s (the sandbox's web server: {result['sandbox_cpu']:.1f} s)")
     refused = AuditEvent.objects.filter(tenant=tenant, action="api.call", pk__gt=since, status_code=429).count()
     print(f"  (bound: {QUOTA_RATIO} x the floor; 429 answers: {refused})")
     row("database statements per changed SKU", result["statements"] / max(result["changed"], 1), STATEMENTS_PER_SKU,
@@ -305,7 +296,7 @@ def main() -> None:
         return
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
-    with processes(["runserver", f"127.0.0.1:{port}", "--noreload"], env=env) as running:
+    with processes(web_server(port), env=env) as running:
         SERVER["pid"] = running[0].pid
         wait_for_http(f"{base_url}/healthz")
         for skus in args.skus:

@@ -25,7 +25,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from common import configure, free_port, percentile, processes, wait_for_http
+from common import configure, free_port, manage, percentile, processes, wait_for_http, web_server
 
 BENCH = Path(__file__).resolve().parent
 CLUSTER_NAME = "ml-connector"
@@ -93,7 +93,7 @@ def run(args, env: dict, port: int, placed_from: int, memory: bool = False) -> d
 
     base_url = f"http://127.0.0.1:{port}"
     env = {**env, "PUBLIC_BASE_URL": base_url}
-    with processes(["runserver", f"127.0.0.1:{port}", "--noreload"], ["qcluster"], env=env) as (web, cluster):
+    with processes(web_server(port), manage("qcluster"), env=env) as (web, cluster):
         wait_for_http(f"{base_url}/healthz")
         with override_settings(PUBLIC_BASE_URL=base_url):
             tenant = connect_sandbox_tenant(base_url)

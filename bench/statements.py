@@ -1,6 +1,6 @@
 """Counts the database statements of the connector's processes during a benchmark (not the sandbox's).
 
-Loaded by `bench_settings` (the settings module the benchmark gives runserver and qcluster). Every
+Loaded by `bench_settings` (the settings module the benchmark gives its web server and qcluster). Every
 statement of a connection goes through an execute wrapper that counts it under where it ran: "sandbox"
 (a request to /sandbox/: the simulated BigCommerce and Acumatica, not the connector), "webhook" (the
 receivers), "web" (other requests), "worker" (qcluster: the records' tasks and the broker), "scheduled" (the
