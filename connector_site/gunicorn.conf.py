@@ -16,6 +16,9 @@ workers = int(os.environ.get("WEB_WORKERS", "4"))
 threads = int(os.environ.get("WEB_THREADS", "16"))
 timeout = int(os.environ.get("WEB_TIMEOUT", "60"))        # a worker whose main loop is silent this long is restarted
 graceful_timeout = 30
+# The application is loaded and warmed once in the master (connector_site/warmup.py), then forked: a new or
+# recycled worker answers its first request without first importing every view (~0.3 s).
+preload_app = True
 keepalive = int(os.environ.get("WEB_KEEPALIVE", "5"))      # idle keep-alive connections wait in the poller
 max_requests = 10_000                                      # recycle workers now and then (memory)
 max_requests_jitter = 1_000
