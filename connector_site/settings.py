@@ -229,6 +229,9 @@ ACUMATICA_ACTION_POLL_SECONDS = env_float("ACUMATICA_ACTION_POLL_SECONDS", 1.0)
 # most of an idle order's latency: an order's webhooks arrive within about 0.1 s of each other, and the wait
 # stretches (up to twice this) while they still arrive; a longer window trades latency for fewer second runs.
 WEBHOOK_SETTLE_SECONDS = env_float("WEBHOOK_SETTLE_SECONDS", 0.2)
+# The scheduled catch-up poll leaves what changed this recently to its webhooks, in flight (sync/polling.py);
+# the next poll reads it if they never come. Webhooks normally arrive within seconds.
+POLL_WEBHOOK_GRACE_SECONDS = env_int("POLL_WEBHOOK_GRACE_SECONDS", 60, minimum=0)
 
 # Sync records (audit/backoff.py): retry backoff, attempts before needs_attention, run lease.
 SYNC_RETRY_BASE_SECONDS = env_int("SYNC_RETRY_BASE_SECONDS", 30, minimum=1)

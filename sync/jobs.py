@@ -6,7 +6,9 @@ so a slow Acumatica cannot pile up pushes; other tenants' jobs are separate task
 import json
 from collections.abc import Callable
 from dataclasses import asdict
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django_q.tasks import async_task
 
@@ -34,11 +36,15 @@ def noted(tenant_id: int, job: str, run: Callable[[], object]) -> object:
     return result
 
 
-def poll_orders_job(tenant_id: int) -> str:
+def poll_orders_job(tenant_id: int, grace_seconds: float | None = None) -> str:
+    """The catch-up poll of orders and customers. The schedule's runs leave the newest changes to their webhooks
+    (``POLL_WEBHOOK_GRACE_SECONDS``); a started tenant's first poll passes 0: its hooks are only being made."""
     with job_lock(f"tenant-{tenant_id}-poll-orders") as held:
         if not held:
             return "skipped: already running"
-        orders, customers = noted(tenant_id, "poll-orders", lambda: (poll_orders(tenant_id), poll_customers(tenant_id)))
+        grace = timedelta(seconds=settings.POLL_WEBHOOK_GRACE_SECONDS if grace_seconds is None else grace_seconds)
+        orders, customers = noted(tenant_id, "poll-orders", lambda: (poll_orders(tenant_id, grace=grace),
+                                                                     poll_customers(tenant_id, grace=grace)))
         return f"queued {orders} order(s), {customers} customer(s)"
 
 
@@ -94,7 +100,7 @@ def queue_webhook_check(tenant: Tenant) -> None:
 def queue_first_sync(tenant: Tenant) -> None:
     """The first order poll and catalog push of a tenant that just started, without waiting for its schedules."""
     tenant_id = tenant.pk
-    transaction.on_commit(lambda: async_task("sync.jobs.poll_orders_job", tenant_id,
+    transaction.on_commit(lambda: async_task("sync.jobs.poll_orders_job", tenant_id, 0,
                                              task_name=f"first-poll-orders-{tenant_id}"))
     if tenant.sync_catalog:
         transaction.on_commit(lambda: async_task("sync.jobs.push_catalog_job", tenant_id,

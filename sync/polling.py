@@ -11,6 +11,10 @@ skip a change:
   poll's window.
 - **Orders are paged by id** (``iter_orders_modified_since_by_id``), not by offset over a date sort,
   where an edit between two pages shifts an unread order into a page already read.
+- **Webhooks first**: the scheduled poll (``sync.jobs.poll_orders_job``) leaves whatever changed in the last
+  ``POLL_WEBHOOK_GRACE_SECONDS`` to its webhooks, which are normally in flight then, and keeps its cursor
+  before it, so the next poll reads it if they never come. Otherwise an order changed just before a poll
+  gets a polled record beside its webhooks' (which must read its refunds and may run it twice).
 - **De-duplication**: an object whose record is pending is coalesced (one queued run); one whose
   last settled run read this very ``date_modified`` is not queued again, unless that read happened
   in the same second as the modification (``SAME_SECOND``): a second edit within that second has
@@ -114,35 +118,40 @@ def _store_page(tenant: Tenant, cursor: Cursor, kind: str, rows: list[dict], sta
 
 
 def _poll(tenant: Tenant, kind: str, stream: str, rows_since: Callable[[BigCommerceClient, datetime], Iterable[dict]],
-          since: datetime | None, progress: Progress | None) -> int:
+          since: datetime | None, progress: Progress | None, grace: timedelta) -> int:
     cursor, _ = Cursor.objects.get_or_create(tenant=tenant, stream=stream)
     start = since or poll_start(tenant, cursor)
-    started = timezone.now()
+    # Changes after the horizon are left to their webhooks, and to the next poll: the cursor stays before them.
+    horizon = timezone.now() - grace
     seen = queued = 0
     with bigcommerce_client(tenant.bigcommerce) as bc:
         for page in chunked(rows_since(bc, start), PAGE):
-            queued += _store_page(tenant, cursor, kind, page, started)
+            if settled := [row for row in page if bc_datetime(row["date_modified"]) <= horizon]:
+                queued += _store_page(tenant, cursor, kind, settled, horizon)
             seen += len(page)
             if progress:
                 progress(seen, queued)
     return queued
 
 
-def poll_orders(tenant_id: int, since: datetime | None = None, progress: Progress | None = None) -> int:
-    """Queues a record for every order changed since the cursor; returns how many were queued."""
+def poll_orders(tenant_id: int, since: datetime | None = None, progress: Progress | None = None,
+                grace: timedelta = timedelta(0)) -> int:
+    """Queues a record for every order changed since the cursor (and at least ``grace`` ago); returns how many
+    were queued."""
     tenant = Tenant.objects.select_related("bigcommerce").get(pk=tenant_id)
     if not (tenant.active and tenant.sync_orders):
         return 0
     return _poll(tenant, "order", "orders", lambda bc, start: bc.iter_orders_modified_since_by_id(start, ORDER_PAGE),
-                 since, progress)
+                 since, progress, grace)
 
 
-def poll_customers(tenant_id: int, since: datetime | None = None, progress: Progress | None = None) -> int:
+def poll_customers(tenant_id: int, since: datetime | None = None, progress: Progress | None = None,
+                   grace: timedelta = timedelta(0)) -> int:
     tenant = Tenant.objects.select_related("bigcommerce").get(pk=tenant_id)
     if not (tenant.active and tenant.sync_customers):
         return 0
     return _poll(tenant, "customer", "customers", lambda bc, start: bc.iter_customers_modified_since(start),
-                 since, progress)
+                 since, progress, grace)
 
 
 def queue_orders(tenant: Tenant, order_ids: Iterable[int]) -> int:

@@ -163,8 +163,10 @@ def test_a_merchant_connects_the_sandbox_chooses_settings_and_starts(merchant_cl
     assert started.url == f"/dashboard/{tenant.slug}/"
     tenant.refresh_from_db()
     assert tenant.active
-    assert sorted(queued) == [(f"sync.jobs.{job}", (tenant.pk,)) for job in
-                              ("check_webhooks_job", "poll_orders_job", "push_catalog_job")]
+    # The first poll reads up to now (grace 0): the hooks are only being made, no webhook is coming for the
+    # orders placed before the start.
+    assert sorted(queued) == [("sync.jobs.check_webhooks_job", (tenant.pk,)),
+                              ("sync.jobs.poll_orders_job", (tenant.pk, 0)), ("sync.jobs.push_catalog_job", (tenant.pk,))]
 
 
 def test_a_failed_test_keeps_the_typed_secrets_for_the_same_destination_only(client, merchant, live_server):

@@ -14,8 +14,10 @@ from sandbox.bigcommerce.models import Order, Store
 from sandbox.catalog_data import demo_catalog
 from sandbox.demo import connect_sandbox_tenant
 from sync import bigcommerce, polling
+from sync.jobs import poll_orders_job
 from sync.bigcommerce import BigCommerceClient
 from sync.mapping import bc_datetime
+from sync.models import Cursor
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -104,3 +106,23 @@ def test_a_poll_during_a_run_that_read_the_order_does_not_run_it_again(shop):
     Order.objects.filter(pk=order.pk).update(customer_message="edited in the same second")
     polling.poll_orders(tenant.pk)
     assert SyncRecord.objects.get(pk=record.pk).rerun_requested is True
+
+
+def test_the_scheduled_poll_leaves_the_newest_changes_to_their_webhooks(shop, settings):
+    """An order changed less than POLL_WEBHOOK_GRACE_SECONDS ago has its webhooks in flight: the scheduled poll
+    leaves it to them and keeps its cursor before it. When they never come, a poll after the grace reads it."""
+    tenant, store = shop
+    store.hooks.all().delete()  # the webhooks never come
+    settings.POLL_WEBHOOK_GRACE_SECONDS = 60
+    older, fresh = (storefront.place_order(store, lines=[("SKU-00001", 1)], paid=False) for _ in range(2))
+    two_minutes_ago = older.date_modified - timedelta(minutes=2)
+    Order.objects.filter(pk=older.pk).update(date_modified=two_minutes_ago)
+    poll_orders_job(tenant.pk)
+    polled = set(SyncRecord.objects.filter(kind="order").values_list("external_id", flat=True))
+    assert polled == {str(older.pk)}
+    assert Cursor.objects.get(tenant=tenant, stream="orders").position < fresh.date_modified - timedelta(seconds=59)
+    Order.objects.filter(pk=fresh.pk).update(date_modified=two_minutes_ago)  # as if the grace had passed
+    poll_orders_job(tenant.pk)
+    polled = set(SyncRecord.objects.filter(kind="order").values_list("external_id", flat=True))
+    assert polled == {str(older.pk), str(fresh.pk)}
+    assert SyncRecord.objects.get(kind="order", external_id=str(fresh.pk)).source == "poll"
