@@ -122,11 +122,13 @@ def _poll(tenant: Tenant, kind: str, stream: str, rows_since: Callable[[BigComme
     cursor, _ = Cursor.objects.get_or_create(tenant=tenant, stream=stream)
     start = since or poll_start(tenant, cursor)
     # Changes after the horizon are left to their webhooks, and to the next poll: the cursor stays before them.
+    # Without a grace every row is taken, also one stamped ahead of our clock.
     horizon = timezone.now() - grace
     seen = queued = 0
     with bigcommerce_client(tenant.bigcommerce) as bc:
         for page in chunked(rows_since(bc, start), PAGE):
-            if settled := [row for row in page if bc_datetime(row["date_modified"]) <= horizon]:
+            settled = [row for row in page if bc_datetime(row["date_modified"]) <= horizon] if grace else page
+            if settled:
                 queued += _store_page(tenant, cursor, kind, settled, horizon)
             seen += len(page)
             if progress:
