@@ -14,6 +14,7 @@ import requests
 from sandbox.acumatica.models import Instance
 from sandbox.acumatica.seed import seed_instance
 from sandbox.catalog_data import demo_catalog
+from tests.session_server import session_live_server
 
 V24, V23, V22 = "24.200.001", "23.200.001", "22.200.001"
 VERSIONS = (V22, V23, V24)
@@ -65,11 +66,8 @@ class Acu:
 
 @pytest.fixture(scope="session")
 def _acu_server(django_db_setup, django_db_blocker):
-    from pytest_django.live_server_helper import LiveServer
-    with django_db_blocker.unblock():
-        server = LiveServer("localhost")
-    yield server
-    server.stop()
+    with session_live_server(django_db_blocker) as server:
+        yield server
 
 
 @pytest.fixture

@@ -6,9 +6,7 @@ PostgreSQL); the database is flushed once when the module is done, as a transact
 """
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from django.test import override_settings
-from django.test.utils import setup_databases, teardown_databases
 
 from sandbox.acumatica.documents import put_record
 from sandbox.acumatica.models import Instance
@@ -16,27 +14,13 @@ from sandbox.bigcommerce.models import Store
 from sandbox.catalog_data import demo_catalog
 from sandbox.demo import connect_sandbox_tenant
 from tests.scenarios.harness import VERSIONS, Shape, run_shape
+from tests.session_server import session_live_server
 
 
 @pytest.fixture(scope="session")
 def scenario_server(django_db_setup, django_db_blocker):
-    from pytest_django.live_server_helper import LiveServer
-    with django_db_blocker.unblock():
-        made = _test_database()
-        server = LiveServer("localhost")
-    yield server
-    server.stop()
-    if made:
-        with django_db_blocker.unblock():
-            teardown_databases(made, verbosity=0)
-
-
-def _test_database():
-    """pytest-django creates the test database only when a collected test asks for `db` or a django_db
-    mark; the corpus asks for neither (it commits its rows), so a run of the corpus alone creates it here."""
-    if connection.settings_dict["NAME"] == connection.creation._get_test_db_name():
-        return None
-    return setup_databases(verbosity=0, interactive=False, aliases={"default"})
+    with session_live_server(django_db_blocker) as server:
+        yield server
 
 
 # Non-stock items shapes can point tenant settings at (no_sku_item, fee_item).
