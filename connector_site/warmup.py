@@ -7,12 +7,9 @@ process meets its first webhook, page or order. Called where the web application
 warm) and by each qcluster worker as it is spawned, before its first task (`sync/apps.py`).
 """
 import pycountry
-from django.db import connections
 from django.urls import get_resolver
 
 
 def warm_up() -> None:
     get_resolver().url_patterns  # imports the URLconf and every view module it names
     len(pycountry.subdivisions)  # reads the ISO 3166 tables (countries and subdivisions)
-    # Nothing above should open a database connection; if an import did, a forked child must not share it.
-    connections.close_all()

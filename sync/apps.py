@@ -15,7 +15,8 @@ class SyncConfig(AppConfig):
 
 
 def _warm_worker(sender, **kwargs) -> None:
-    """A qcluster worker loads what its first task would (connector_site/warmup.py) before it takes one."""
+    """A qcluster worker loads what its first task would (connector_site/warmup.py) before it takes one. Also
+    sent in-process for a task run synchronously (Q_SYNC), so it must leave the connections alone."""
     from connector_site.warmup import warm_up
 
     warm_up()
