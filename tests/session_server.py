@@ -2,8 +2,12 @@
 costs seconds on PostgreSQL): the Acumatica sandbox tests and the scenario corpus use it."""
 from contextlib import contextmanager
 
+from django.conf import settings
 from django.db import connection
 from django.test.utils import setup_databases, teardown_databases
+
+# The database the settings name, read as the test modules are collected, before any test database exists.
+CONFIGURED_DATABASE = str(settings.DATABASES["default"]["NAME"])
 
 
 @contextmanager
@@ -26,6 +30,6 @@ def _test_database():
     """pytest-django creates the test database only when a collected test asks for `db`, `live_server` or a
     django_db mark; these tests ask for none (they commit their rows), so a run of them alone creates it here,
     instead of using the configured database."""
-    if connection.settings_dict["NAME"] == connection.creation._get_test_db_name():
-        return None
+    if str(connection.settings_dict["NAME"]) != CONFIGURED_DATABASE:
+        return None  # a test database is in use: pytest-django's, or the one an earlier server made
     return setup_databases(verbosity=0, interactive=False, aliases={"default"})
