@@ -39,16 +39,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def web_server(port: int) -> list[str]:
-    """The production web server on loopback (gunicorn with `connector_site/gunicorn.conf.py`):
-    it serves the connector's webhook receivers and both simulators.
+PRODUCTION = ["-c", "connector_site/gunicorn.conf.py"]  # gunicorn's options as the README runs it
+
+
+def web_server(port: int, options: list[str] = PRODUCTION) -> list[str]:
+    """Arguments to Python for gunicorn on loopback, by default with the production settings: it serves the
+    connector's webhook receivers and both simulators.
 
     Not runserver: it writes a response's headers and body in two packets without TCP_NODELAY, so on a kept-alive
     connection Nagle's algorithm waits for the client's delayed ACK and every request after the first is answered
     ~40 ms late (measured here: 68-75 ms a request on one session, 27-33 ms on fresh connections). Neither the
     real APIs nor gunicorn (which sets TCP_NODELAY) do that, and a client with a session pays it on every call."""
-    return ["-m", "gunicorn", "-c", "connector_site/gunicorn.conf.py", "connector_site.wsgi",
-            "--bind", f"127.0.0.1:{port}"]
+    return ["-m", "gunicorn", *options, "connector_site.wsgi", "--bind", f"127.0.0.1:{port}"]
 
 
 def manage(*args: str) -> list[str]:

@@ -22,9 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import configure, free_port  # noqa: E402  (needs ROOT on the path)
+from bench.common import PRODUCTION, configure, free_port, web_server  # noqa: E402  (needs ROOT on the path)
 
-PRODUCTION = ["-c", "connector_site/gunicorn.conf.py"]
 OLD_SYNC_WORKERS = ["--workers", "4"]
 
 
@@ -37,8 +36,7 @@ def gunicorn(args: list[str], database_url: str, **env: str):
     environment = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "0", "SECRET_KEY": "bench-secret-key",
                    "FERNET_KEYS": ",".join(settings.FERNET_KEYS), "ALLOWED_HOSTS": "127.0.0.1", "SECURE_SSL_REDIRECT": "0",
                    "SANDBOX_ENABLED": "0", "WEB_BIND": f"127.0.0.1:{port}", "WEB_ACCESS_LOG": "", **env}
-    command = [sys.executable, "-m", "gunicorn", "connector_site.wsgi", *args, "--bind", f"127.0.0.1:{port}"]
-    process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=subprocess.DEVNULL,
+    process = subprocess.Popen([sys.executable, *web_server(port, args)], cwd=ROOT, env=environment, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         deadline = time.monotonic() + 30

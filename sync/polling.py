@@ -94,7 +94,7 @@ def _already_seen(record: SyncRecord | None, row: dict) -> bool:
     return _same_content(row, seen)
 
 
-def _store_page(tenant: Tenant, cursor: Cursor, kind: str, rows: list[dict], started: datetime) -> int:
+def _store_page(tenant: Tenant, cursor: Cursor, kind: str, rows: list[dict], horizon: datetime) -> int:
     queued = 0
     with transaction.atomic():
         existing = {r.external_id: r for r in SyncRecord.objects.filter(
@@ -110,7 +110,7 @@ def _store_page(tenant: Tenant, cursor: Cursor, kind: str, rows: list[dict], sta
                 # its webhooks in flight, and a run started at once would be flagged by them to run again.
                 enqueue_record(record, settle=True)
                 queued += 1
-        newest = min(max(bc_datetime(row["date_modified"]) for row in rows), started)
+        newest = min(max(bc_datetime(row["date_modified"]) for row in rows), horizon)  # never past the horizon
         if cursor.position is None or newest > cursor.position:
             cursor.position = newest
             cursor.save(update_fields=["position", "updated_at"])

@@ -6,6 +6,7 @@ processes, not how long anything takes.
 """
 import json
 import os
+import runpy
 import subprocess
 import sys
 
@@ -47,16 +48,9 @@ def test_loading_the_wsgi_application_warms_it_without_a_database_connection():
 
 
 def test_gunicorns_production_settings_preload_the_application():
-    from gunicorn.config import Config
-
-    config = Config()
-    namespace = {}
-    exec(compile((qcluster_helpers.ROOT / "connector_site/gunicorn.conf.py").read_text(), "gunicorn.conf.py",
-                 "exec"), namespace)
-    for name in ("preload_app", "worker_class"):
-        config.set(name, namespace[name])
-    assert config.preload_app is True
-    assert config.worker_class_str == "gthread"
+    production = runpy.run_path(str(qcluster_helpers.ROOT / "connector_site/gunicorn.conf.py"))
+    assert production["preload_app"] is True
+    assert production["worker_class"] == "gthread"
 
 
 def report_what_is_loaded(path: str) -> None:
